@@ -1,0 +1,94 @@
+namespace DurableEval.Evaluation;
+
+/// <summary>What the test runner saw of a criterion's fact in this run.</summary>
+public enum FactState
+{
+    /// <summary>No fact in the test assembly names this criterion yet.</summary>
+    NoFact,
+
+    /// <summary>A fact exists but this run's filter did not select it.</summary>
+    NotSelected,
+    Passed,
+    Failed,
+    Skipped,
+}
+
+public sealed record FactOutcome(FactState State, string Fact, string Message)
+{
+    public static FactOutcome NoFact { get; } = new(FactState.NoFact, string.Empty, string.Empty);
+}
+
+/// <summary>How much of a criterion the run observed, for the report's coverage table.</summary>
+public enum Coverage
+{
+    Measured,
+    Partial,
+    DocumentedOnly,
+    NotObservable,
+}
+
+public sealed record CriterionResult(
+    CriterionDefinition Definition,
+    FactOutcome Fact,
+    CriterionEvidence? Evidence,
+    Rating Rating,
+    bool FailCloseApplies,
+    Coverage Coverage);
+
+/// <summary>Joins a criterion's fact outcome and recorded evidence into its rating, without judgement calls of its own.</summary>
+public static class Assessment
+{
+    public static CriterionResult Assess(
+        CriterionDefinition definition, FactOutcome fact, CriterionEvidence? evidence, EvaluationProfile profile)
+    {
+        var rating = RateRun(definition, fact, evidence);
+        return new CriterionResult(definition, fact, evidence, rating, definition.IsFailClose(profile), CoverageOf(evidence));
+    }
+
+    private static Rating RateRun(CriterionDefinition definition, FactOutcome fact, CriterionEvidence? evidence)
+    {
+        switch (fact.State)
+        {
+            case FactState.NoFact:
+                return Rating.NotEvaluated("no fact yet");
+            case FactState.NotSelected:
+                return Rating.NotEvaluated("not run: not selected by this run's filter");
+        }
+
+        if (evidence is null)
+        {
+            return fact.State switch
+            {
+                FactState.Skipped => Rating.NotEvaluated($"skipped: {fact.Message}"),
+                FactState.Failed => Rating.NotEvaluated($"fact failed before recording evidence: {fact.Message}"),
+                _ => Rating.NotEvaluated("the fact recorded no evidence"),
+            };
+        }
+
+        var rating = Rubric.Rate(definition.Support, evidence.Checks);
+        if (fact.State == FactState.Failed && rating.Stars >= Rubric.Bar)
+        {
+            // The checks say "good" but the test failed: something outside the checks broke, so the recorded
+            // evidence cannot be trusted to be complete.
+            return Rating.NotEvaluated($"fact failed outside its checks: {fact.Message}");
+        }
+
+        return rating;
+    }
+
+    private static Coverage CoverageOf(CriterionEvidence? evidence)
+    {
+        if (evidence is null)
+        {
+            return Coverage.NotObservable;
+        }
+
+        var ran = evidence.Checks.Count(c => c.Outcome != CheckOutcome.NotRun);
+        if (ran > 0)
+        {
+            return ran == evidence.Checks.Count ? Coverage.Measured : Coverage.Partial;
+        }
+
+        return evidence.Citations.Count > 0 ? Coverage.DocumentedOnly : Coverage.NotObservable;
+    }
+}

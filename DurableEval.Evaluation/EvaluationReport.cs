@@ -1,0 +1,137 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace DurableEval.Evaluation;
+
+/// <summary>The machine and servers the evidence came from; rendered as given (no clock, no probing here).</summary>
+public sealed record EnvironmentInfo(
+    string Sdk,
+    string Servers,
+    string Persistence,
+    string Isolation,
+    string OperatingSystem,
+    string Architecture,
+    string DotNet)
+{
+    public IReadOnlyList<(string Name, string Value)> Rows =>
+    [
+        ("Temporal SDK", Sdk),
+        ("Servers used", Servers),
+        ("Persistence", Persistence),
+        ("Isolation", Isolation),
+        ("OS", OperatingSystem),
+        ("Architecture", Architecture),
+        (".NET", DotNet),
+    ];
+
+    /// <summary>A short stable hash of the rows, so two reports can be told apart or matched at a glance.</summary>
+    public string Fingerprint
+    {
+        get
+        {
+            var canonical = string.Join("\n", Rows.Select(r => r.Name + "=" + r.Value));
+            return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)))[..12];
+        }
+    }
+}
+
+public sealed record CategorySummary(Category Category, int Items, int Good, int NotGood, int NotEvaluated, double? Average);
+
+public sealed record OverallRating(
+    int? Stars,
+    string Label,
+    double? Mean,
+    bool Capped,
+    IReadOnlyList<string> FailCloseBelowBar,
+    IReadOnlyList<string> FailCloseNotEvaluated,
+    IReadOnlyList<string> LeftOut)
+{
+    public bool Complete => FailCloseNotEvaluated.Count == 0;
+}
+
+/// <summary>Everything the renderers print; built by one pure function so both renderers agree.</summary>
+public sealed record EvaluationReport(
+    DateTimeOffset GeneratedAt,
+    EnvironmentInfo Environment,
+    EvaluationProfile Profile,
+    int Selected,
+    IReadOnlyList<CriterionResult> Results,
+    IReadOnlyList<CategorySummary> Categories,
+    OverallRating Overall)
+{
+    public const int SchemaVersion = 1;
+
+    public const string AggregationRule =
+        "Category average = mean stars of the category's evaluated criteria. Overall = mean of the category " +
+        "averages (categories with no evaluated criterion are left out), rounded down to whole stars. Any applicable " +
+        "fail-close criterion below 3 stars caps the overall rating at 2 stars; any applicable fail-close criterion " +
+        "not evaluated makes the verdict incomplete. Criteria not evaluated are left out of every average and listed.";
+
+    public int Total => Results.Count;
+
+    public bool IsPartial => Selected < Total;
+
+    public static EvaluationReport Build(
+        DateTimeOffset generatedAt,
+        EnvironmentInfo environment,
+        EvaluationProfile profile,
+        IReadOnlyList<CriterionResult> results)
+    {
+        var ordered = results.OrderBy(r => CatalogIndex(r.Definition.Id)).ToList();
+        var selected = ordered.Count(r => r.Fact.State is not (FactState.NoFact or FactState.NotSelected));
+        var categories = SummarizeCategories(ordered);
+        return new EvaluationReport(generatedAt, environment, profile, selected, ordered, categories, RateOverall(ordered, categories));
+    }
+
+    private static int CatalogIndex(string id)
+    {
+        var index = Catalog.All.ToList().FindIndex(c => c.Id == id);
+        return index < 0 ? int.MaxValue : index;
+    }
+
+    private static List<CategorySummary> SummarizeCategories(IReadOnlyList<CriterionResult> results) =>
+        Evaluation.Categories.All
+            .Select(category =>
+            {
+                var items = results.Where(r => r.Definition.Category == category).ToList();
+                var evaluated = items.Where(r => r.Rating.IsEvaluated).ToList();
+                return new CategorySummary(
+                    category,
+                    items.Count,
+                    evaluated.Count(r => r.Rating.Stars >= Rubric.Good),
+                    evaluated.Count(r => r.Rating.Stars < Rubric.Good),
+                    items.Count - evaluated.Count,
+                    evaluated.Count == 0 ? null : evaluated.Average(r => r.Rating.Stars!.Value));
+            })
+            .Where(s => s.Items > 0)
+            .ToList();
+
+    private static OverallRating RateOverall(IReadOnlyList<CriterionResult> results, IReadOnlyList<CategorySummary> categories)
+    {
+        var failClose = results.Where(r => r.FailCloseApplies).ToList();
+        var below = failClose.Where(r => r.Rating.Stars < Rubric.Bar).Select(r => r.Definition.Id).ToList();
+        var notEvaluated = failClose.Where(r => !r.Rating.IsEvaluated).Select(r => r.Definition.Id).ToList();
+        var leftOut = results.Where(r => !r.Rating.IsEvaluated).Select(r => r.Definition.Id).ToList();
+        var averages = categories.Where(c => c.Average is not null).Select(c => c.Average!.Value).ToList();
+        if (averages.Count == 0)
+        {
+            return new OverallRating(null, Rubric.NotEvaluatedLabel, null, false, below, notEvaluated, leftOut);
+        }
+
+        var mean = averages.Average();
+
+        // Rounded down so that a verdict never claims more than the evidence averages to; the tolerance keeps
+        // a mean such as 3.9999999 (floating-point noise over exact quarters) from losing a star.
+        var stars = Math.Max(1, (int)Math.Floor(mean + 1e-9));
+        var capped = below.Count > 0 && stars > Rubric.FailCloseCap;
+        if (capped)
+        {
+            stars = Rubric.FailCloseCap;
+        }
+
+        return new OverallRating(stars, Rubric.LabelFor(stars), mean, capped, below, notEvaluated, leftOut);
+    }
+
+    internal static string Number(double value) => value.ToString("0.##", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,110 @@
+namespace DurableEval.Evaluation;
+
+/// <summary>
+/// The star rubric: one pure function from recorded checks and the catalog's support level to a rating.
+/// The rule texts below are printed in the report, so what the reader sees is what is computed.
+/// </summary>
+public static class Rubric
+{
+    public const string NotEvaluatedLabel = "Not evaluated";
+
+    /// <summary>The bar every fact asserts and every fail-close criterion must reach.</summary>
+    public const int Bar = 3;
+
+    /// <summary>Ratings at or above this count as "good" in the report's summaries.</summary>
+    public const int Good = 4;
+
+    /// <summary>Overall is capped here when an applicable fail-close criterion is below the bar.</summary>
+    public const int FailCloseCap = 2;
+
+    public static IReadOnlyList<(int Stars, string Label, string Rule)> Rows { get; } =
+    [
+        (1, "Not Supported", "no core check passed"),
+        (2, "Experimental", "some core checks failed"),
+        (3, "PoC Ready", "all core checks passed, but an edge check failed or did not run, or support is custom"),
+        (4, "Production Ready", "all core and edge checks passed, but a production check failed or did not run, or support is pattern"),
+        (5, "Production Recommended", "every check passed and support is native"),
+    ];
+
+    public const string NotEvaluatedRule =
+        "a core check could not run (no server, filtered out, no fact yet): shown with its reason, no stars";
+
+    public static string LabelFor(int stars) => Rows.First(r => r.Stars == stars).Label;
+
+    public static string StarsText(int? stars) => stars is { } s ? new string('\u2B50', s) : "\u2014";
+
+    public static Rating Rate(SupportLevel support, IReadOnlyList<CheckResult> checks)
+    {
+        var core = checks.Where(c => c.Kind == CheckKind.Core).ToList();
+        if (core.Count == 0)
+        {
+            return Rating.NotEvaluated("no core check was recorded");
+        }
+
+        var coreNotRun = core.FirstOrDefault(c => c.Outcome == CheckOutcome.NotRun);
+        if (coreNotRun is not null)
+        {
+            return Rating.NotEvaluated($"core check {coreNotRun.Id} not run: {coreNotRun.Detail}");
+        }
+
+        var coreFailed = core.Where(c => c.Outcome == CheckOutcome.Failed).ToList();
+        if (coreFailed.Count == core.Count)
+        {
+            return Make(1, $"no core check passed ({Ids(coreFailed)} failed)");
+        }
+
+        if (coreFailed.Count > 0)
+        {
+            return Make(2, $"core checks failed: {Ids(coreFailed)}");
+        }
+
+        var edgeShort = Short(checks, CheckKind.Edge);
+        if (edgeShort.Count > 0)
+        {
+            return Make(3, $"edge checks {Describe(edgeShort)}");
+        }
+
+        if (support == SupportLevel.Custom)
+        {
+            return Make(3, "every core and edge check passed; support is custom (substantial user code)");
+        }
+
+        var productionShort = Short(checks, CheckKind.Production);
+        if (productionShort.Count > 0)
+        {
+            return Make(4, $"production checks {Describe(productionShort)}");
+        }
+
+        if (support == SupportLevel.Pattern)
+        {
+            return Make(4, "every check passed; support is pattern (a documented user-code pattern)");
+        }
+
+        return Make(5, "every check passed and support is native");
+    }
+
+    private static Rating Make(int stars, string reason) => new(stars, LabelFor(stars), reason);
+
+    private static List<CheckResult> Short(IReadOnlyList<CheckResult> checks, CheckKind kind) =>
+        checks.Where(c => c.Kind == kind && c.Outcome != CheckOutcome.Passed).ToList();
+
+    private static string Ids(IEnumerable<CheckResult> checks) => string.Join(", ", checks.Select(c => c.Id));
+
+    private static string Describe(IReadOnlyList<CheckResult> shortChecks)
+    {
+        var failed = shortChecks.Where(c => c.Outcome == CheckOutcome.Failed).ToList();
+        var notRun = shortChecks.Where(c => c.Outcome == CheckOutcome.NotRun).ToList();
+        var parts = new List<string>();
+        if (failed.Count > 0)
+        {
+            parts.Add($"failed: {Ids(failed)}");
+        }
+
+        if (notRun.Count > 0)
+        {
+            parts.Add($"not run: {Ids(notRun)}");
+        }
+
+        return string.Join("; ", parts);
+    }
+}

@@ -1,0 +1,135 @@
+using System.Globalization;
+using DurableEval.Evaluation;
+using DurableEval.Tests.Servers;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace DurableEval.Tests.Evidence;
+
+/// <summary>
+/// The fact-side recorder. A fact runs blocks of declared checks (offline, or on a server it names), adds
+/// metrics, findings and citations, then concludes: the evidence goes to the store, the rubric rates it, and the
+/// test passes, fails or skips to agree with that rating.
+/// </summary>
+public sealed class FactRecorder
+{
+    /// <summary>Upper bound for one block: facts finish in seconds; this only stops a hang from stalling the run.</summary>
+    public static readonly TimeSpan BlockTimeout = TimeSpan.FromMinutes(2);
+
+    private readonly CriterionDefinition criterion;
+    private readonly string fact;
+    private readonly ServerFixture servers;
+    private readonly ITestOutputHelper output;
+    private readonly Settings settings;
+    private readonly List<CheckResult> checks = [];
+    private readonly List<Metric> metrics = [];
+    private readonly List<Citation> citations = [];
+    private readonly List<string> findings = [];
+    private ServerInfo? server;
+
+    public FactRecorder(CriterionDefinition criterion, string fact, ServerFixture servers, ITestOutputHelper output, Settings settings)
+    {
+        this.criterion = criterion;
+        this.fact = fact;
+        this.servers = servers;
+        this.output = output;
+        this.settings = settings;
+    }
+
+    public string CriterionId => criterion.Id;
+
+    /// <summary>Checks that need no server: the replayer, ActivityEnvironment, converters, definitions.</summary>
+    public Task OfflineAsync(IReadOnlyList<CheckSpec> specs, Func<CheckScope, Task> body) =>
+        RunBlockAsync(specs, scope => body(scope));
+
+    /// <summary>Checks on a live server; when none can be had they are recorded "not run" with the reason and fix.</summary>
+    public async Task LiveAsync(ServerNeed need, IReadOnlyList<CheckSpec> specs, Func<ServerLease, CheckScope, Task> body)
+    {
+        var (lease, reason) = await servers.AcquireAsync(need, criterion.Id);
+        if (lease is null)
+        {
+            checks.AddRange(CheckScope.AllNotRun(specs, reason));
+            output.WriteLine($"[{criterion.Id}] not run ({specs.Count} checks): {reason}");
+            return;
+        }
+
+        await using (lease)
+        {
+            server ??= new ServerInfo(ServerNames.Of(lease.Kind), lease.Version, lease.Isolation);
+            await RunBlockAsync(specs, scope => body(lease, scope));
+        }
+    }
+
+    public void Metric(string name, double value, string unit)
+    {
+        metrics.Add(new Metric(name, value, unit));
+        output.WriteLine($"[{criterion.Id}] metric {name} = {value.ToString("0.###", CultureInfo.InvariantCulture)} {unit}");
+    }
+
+    /// <summary>Something observed that is not pass/fail but that a reader should know (e.g. what the SDK cannot detect).</summary>
+    public void Finding(string text) => findings.Add(text);
+
+    /// <summary>Documented evidence: a statement and its source, shown as documented, never as measured.</summary>
+    public void Cite(string statement, string source) => citations.Add(new Citation(statement, source));
+
+    /// <summary>Stores the evidence and makes the test outcome agree with the rating.</summary>
+    public void Conclude()
+    {
+        var evidence = new CriterionEvidence(criterion.Id, fact, checks.ToList(), metrics.ToList(), citations.ToList(), findings.ToList(), server);
+        EvidenceStore.Put(evidence);
+        var rating = Rubric.Rate(criterion.Support, evidence.Checks);
+        foreach (var c in evidence.Checks)
+        {
+            output.WriteLine($"[{criterion.Id}] {c.Kind.ToString().ToLowerInvariant(),-10} {c.Outcome,-7} {c.Id}: {c.Detail}");
+        }
+
+        output.WriteLine($"[{criterion.Id}] rating: {Rubric.StarsText(rating.Stars)} {rating.Label} ({rating.Reason})");
+        var failed = evidence.Checks.Where(c => c.Outcome == CheckOutcome.Failed).ToList();
+        var failedText = string.Join("; ", failed.Select(c => $"{c.Id} ({c.Kind.ToString().ToLowerInvariant()}): {c.Detail}"));
+        if (!rating.IsEvaluated)
+        {
+            if (failed.Count > 0)
+            {
+                Assert.Fail($"{criterion.Id} not evaluated ({rating.Reason}) and checks failed: {failedText}");
+            }
+
+            if (settings.RequireServer)
+            {
+                Assert.Fail($"{criterion.Id} not evaluated and {Settings.RequireServerVariable}=1 forbids skipping: {rating.Reason}");
+            }
+
+            throw new SkipException($"{criterion.Id} not evaluated: {rating.Reason}");
+        }
+
+        if (rating.Stars < Rubric.Bar)
+        {
+            Assert.Fail($"{criterion.Id} rated {Rubric.StarsText(rating.Stars)} {rating.Label}, below the bar of {Rubric.Bar} stars. Failed checks: {failedText}");
+        }
+    }
+
+    private async Task RunBlockAsync(IReadOnlyList<CheckSpec> specs, Func<CheckScope, Task> body)
+    {
+        using var timeout = new CancellationTokenSource(BlockTimeout);
+        var scope = new CheckScope(specs, timeout.Token);
+        Exception? error = null;
+        try
+        {
+            await body(scope).WaitAsync(BlockTimeout);
+        }
+        catch (TimeoutException e)
+        {
+            error = new TimeoutException($"block exceeded {BlockTimeout.TotalSeconds:0} s", e);
+        }
+        catch (Exception e) when (e is not SkipException)
+        {
+            error = e;
+        }
+
+        if (error is not null)
+        {
+            output.WriteLine($"[{criterion.Id}] block error: {error}");
+        }
+
+        checks.AddRange(scope.Complete(error));
+    }
+}

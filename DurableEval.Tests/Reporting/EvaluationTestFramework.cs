@@ -1,0 +1,53 @@
+using System.Reflection;
+using Xunit.Abstractions;
+using Xunit.Sdk;
+
+[assembly: Xunit.TestFramework("DurableEval.Tests.Reporting.EvaluationTestFramework", "DurableEval.Tests")]
+
+namespace DurableEval.Tests.Reporting;
+
+/// <summary>
+/// xUnit's own framework with one addition: the assembly runner records each criterion fact's outcome and writes
+/// the report when the assembly finishes, so plain dotnet test, filtered runs and IDE runs all produce one.
+/// </summary>
+public sealed class EvaluationTestFramework(IMessageSink messageSink) : XunitTestFramework(messageSink)
+{
+    protected override ITestFrameworkExecutor CreateExecutor(AssemblyName assemblyName) =>
+        new EvaluationExecutor(assemblyName, SourceInformationProvider, DiagnosticMessageSink);
+}
+
+internal sealed class EvaluationExecutor(AssemblyName assemblyName, ISourceInformationProvider sourceInformationProvider, IMessageSink diagnosticMessageSink)
+    : XunitTestFrameworkExecutor(assemblyName, sourceInformationProvider, diagnosticMessageSink)
+{
+    protected override async void RunTestCases(IEnumerable<IXunitTestCase> testCases, IMessageSink executionMessageSink, ITestFrameworkExecutionOptions executionOptions)
+    {
+        using var runner = new EvaluationAssemblyRunner(TestAssembly, testCases, DiagnosticMessageSink, executionMessageSink, executionOptions);
+        await runner.RunAsync();
+    }
+}
+
+internal sealed class EvaluationAssemblyRunner(
+    ITestAssembly testAssembly,
+    IEnumerable<IXunitTestCase> testCases,
+    IMessageSink diagnosticMessageSink,
+    IMessageSink executionMessageSink,
+    ITestFrameworkExecutionOptions executionOptions)
+    : XunitTestAssemblyRunner(testAssembly, testCases, diagnosticMessageSink, executionMessageSink, executionOptions)
+{
+    private readonly OutcomeRecorder outcomes = new();
+
+    protected override IMessageBus CreateMessageBus() => new RecordingMessageBus(base.CreateMessageBus(), outcomes);
+
+    protected override async Task BeforeTestAssemblyFinishedAsync()
+    {
+        await base.BeforeTestAssemblyFinishedAsync();
+
+        // Inside the aggregator: a report that cannot be written fails the run instead of vanishing.
+        Aggregator.Run(() =>
+        {
+            var selected = TestCases.Select(OutcomeRecorder.CriterionOf).OfType<string>().ToHashSet(StringComparer.Ordinal);
+            var written = ReportPublisher.Publish(Settings.Current, selected, outcomes, DateTimeOffset.UtcNow);
+            DiagnosticMessageSink.OnMessage(new DiagnosticMessage(written));
+        });
+    }
+}

@@ -1,0 +1,121 @@
+using System.Globalization;
+using System.Reflection;
+using System.Runtime.InteropServices;
+using DurableEval.Evaluation;
+using DurableEval.Tests.Evidence;
+using DurableEval.Tests.Servers;
+
+namespace DurableEval.Tests.Reporting;
+
+/// <summary>A report that could not be written: one line saying where and how to fix it.</summary>
+public sealed class ReportWriteException(string message, Exception inner) : Exception(message, inner);
+
+/// <summary>Joins the catalog, the run's outcomes and the recorded evidence, and writes REPORT.md and results.json.</summary>
+public static class ReportPublisher
+{
+    public const string MarkdownFile = "REPORT.md";
+    public const string JsonFile = "results.json";
+
+    /// <summary>Writes the report when the run selected any criterion fact; returns a line saying what it did.</summary>
+    public static string Publish(Settings settings, IReadOnlySet<string> selected, OutcomeRecorder outcomes, DateTimeOffset now)
+    {
+        if (selected.Count == 0)
+        {
+            return "DurableEval: no criterion fact was selected, so the report was left as it was.";
+        }
+
+        var profile = settings.LoadProfile();
+        var facts = FactsInAssembly(typeof(ReportPublisher).Assembly);
+        var results = Catalog.All.Select(definition =>
+        {
+            FactOutcome outcome;
+            if (!facts.TryGetValue(definition.Id, out var fact))
+            {
+                outcome = FactOutcome.NoFact;
+            }
+            else if (!selected.Contains(definition.Id))
+            {
+                outcome = new FactOutcome(FactState.NotSelected, fact, string.Empty);
+            }
+            else
+            {
+                outcome = outcomes.Find(definition.Id) ?? new FactOutcome(FactState.Skipped, fact, "the runner reported no outcome for this fact");
+            }
+
+            return Assessment.Assess(definition, outcome, EvidenceStore.Find(definition.Id), profile);
+        }).ToList();
+
+        var report = EvaluationReport.Build(now, DescribeEnvironment(), profile, results);
+        Write(settings.ReportsDirectory, report);
+        return $"DurableEval: report written to {Path.Combine(settings.ReportsDirectory, MarkdownFile)}";
+    }
+
+    /// <summary>Every [Criterion] fact in the assembly, by criterion id (the catalog self-test forbids duplicates).</summary>
+    public static Dictionary<string, string> FactsInAssembly(Assembly assembly) =>
+        assembly.GetTypes()
+            .SelectMany(t => t.GetMethods().Select(m => (Type: t, Method: m, Criterion: m.GetCustomAttribute<CriterionAttribute>())))
+            .Where(x => x.Criterion is not null)
+            .GroupBy(x => x.Criterion!.Id, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => $"{g.First().Type.Name}.{g.First().Method.Name}", StringComparer.Ordinal);
+
+    public static void Write(string directory, EvaluationReport report)
+    {
+        try
+        {
+            Directory.CreateDirectory(directory);
+            WriteAtomically(Path.Combine(directory, MarkdownFile), MarkdownReport.Render(report));
+            WriteAtomically(Path.Combine(directory, JsonFile), JsonReport.Render(report));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ReportWriteException(
+                $"DurableEval could not write its report to {directory} ({e.Message}); set {Settings.ReportsDirectoryVariable} to a writable folder.", e);
+        }
+    }
+
+    // A half-written report is worse than none: write beside the target, then move over it.
+    private static void WriteAtomically(string path, string content)
+    {
+        var temporary = path + ".tmp";
+        File.WriteAllText(temporary, content, new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
+        File.Move(temporary, path, overwrite: true);
+    }
+
+    private static EnvironmentInfo DescribeEnvironment()
+    {
+        var starts = ServerStats.StartsSoFar;
+        var unavailable = ServerStats.UnavailableSoFar;
+        var used = starts.GroupBy(s => (s.Kind, s.Version)).OrderBy(g => g.Key.Kind)
+            .Select(g => $"{ServerNames.Of(g.Key.Kind)} (version: {g.Key.Version}; {g.Count().ToString(CultureInfo.InvariantCulture)} starts)")
+            .Concat(unavailable.OrderBy(u => u.Key).Select(u => $"{ServerNames.Of(u.Key)} unavailable: {u.Value}"))
+            .ToList();
+        var persistence = starts.Select(s => s.Kind).Distinct().OrderBy(k => k).Select(k => k switch
+        {
+            ServerKind.TimeSkipping => "time-skipping server: in memory",
+            ServerKind.Dev => "dev server: SQLite (in memory, or a file for restart checks)",
+            _ => "external server: its configured store",
+        }).ToList();
+        var timeSkipping = starts.Where(s => s.Kind == ServerKind.TimeSkipping).Select(s => s.StartMs).Order().ToList();
+        var isolation = timeSkipping.Count == 0
+            ? "no time-skipping server was started"
+            : $"a fresh time-skipping server per block of checks: {timeSkipping.Count.ToString(CultureInfo.InvariantCulture)} starts, " +
+              $"min {Ms(timeSkipping[0])}, median {Ms(timeSkipping[timeSkipping.Count / 2])}, max {Ms(timeSkipping[^1])}";
+        return new EnvironmentInfo(
+            $"Temporalio {SdkVersion()}",
+            used.Count == 0 ? "none asked for" : string.Join("; ", used),
+            persistence.Count == 0 ? "none" : string.Join("; ", persistence),
+            isolation,
+            RuntimeInformation.OSDescription,
+            RuntimeInformation.OSArchitecture.ToString().ToLowerInvariant(),
+            RuntimeInformation.FrameworkDescription);
+    }
+
+    private static string Ms(double value) => value.ToString("0", CultureInfo.InvariantCulture) + " ms";
+
+    private static string SdkVersion()
+    {
+        var assembly = typeof(Temporalio.Client.TemporalClient).Assembly;
+        var informational = assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion;
+        return informational?.Split('+')[0] ?? assembly.GetName().Version?.ToString() ?? "unknown";
+    }
+}

@@ -1,0 +1,216 @@
+using System.Diagnostics;
+using Temporalio.Api.WorkflowService.V1;
+using Temporalio.Common.EnvConfig;
+using Temporalio.Testing;
+
+namespace DurableEval.Tests.Servers;
+
+/// <summary>
+/// The one place facts get servers. Lazy (a filtered run boots only what its facts ask for), bounded in time,
+/// and it never throws: a server that cannot be had is remembered with a one-line reason naming the fix, and
+/// the fact decides to skip (or fail, under DURABLEEVAL_REQUIRE_SERVER=1).
+/// Time-skipping leases are a fresh server each: the shared server's clock and locks are fragile (a leaked
+/// workflow task freezes skipping for everyone after), and a fresh one costs well under a second.
+/// </summary>
+public sealed class ServerFixture : IAsyncDisposable
+{
+    private readonly Settings settings;
+    private readonly Dictionary<ServerKind, string> unavailable = [];
+    private readonly SemaphoreSlim gate = new(1, 1);
+    private WorkflowEnvironment? sharedDev;
+    private WorkflowEnvironment? external;
+
+    public ServerFixture()
+        : this(Settings.Current)
+    {
+    }
+
+    internal ServerFixture(Settings settings) => this.settings = settings;
+
+    /// <summary>A lease on a server meeting the need, or the reason none can be had (with its fix).</summary>
+    public async Task<(ServerLease? Lease, string Reason)> AcquireAsync(ServerNeed need, string criterionId)
+    {
+        await gate.WaitAsync();
+        try
+        {
+            var reasons = new List<string>();
+            foreach (var kind in Candidates(need))
+            {
+                var (lease, reason) = await TryLeaseAsync(kind, need, criterionId);
+                if (lease is not null)
+                {
+                    return (lease, string.Empty);
+                }
+
+                reasons.Add(reason);
+            }
+
+            return (null, string.Join("; ", reasons));
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (sharedDev is not null)
+        {
+            await sharedDev.DisposeAsync();
+        }
+
+        if (external is not null)
+        {
+            await external.DisposeAsync();
+        }
+
+        gate.Dispose();
+    }
+
+    private IEnumerable<ServerKind> Candidates(ServerNeed need) => need switch
+    {
+        ServerNeed.TimeSkipping => [ServerKind.TimeSkipping],
+        ServerNeed.RestartableDev => [ServerKind.Dev],
+        ServerNeed.Full => settings.ExternalConfigured ? [ServerKind.External] : [ServerKind.Dev],
+
+        // A configured external server is what the user asked to evaluate; otherwise the time-skipping server,
+        // and the dev server only when one was provided, so an offline run does not attempt two downloads.
+        _ => settings.ExternalConfigured ? [ServerKind.External]
+            : settings.CliPath is not null ? [ServerKind.TimeSkipping, ServerKind.Dev]
+            : [ServerKind.TimeSkipping],
+    };
+
+    private async Task<(ServerLease? Lease, string Reason)> TryLeaseAsync(ServerKind kind, ServerNeed need, string criterionId)
+    {
+        if (unavailable.TryGetValue(kind, out var known))
+        {
+            return (null, known);
+        }
+
+        try
+        {
+            var lease = kind switch
+            {
+                ServerKind.TimeSkipping => await StartTimeSkippingAsync(criterionId),
+                ServerKind.Dev when need == ServerNeed.RestartableDev => await StartRestartableDevAsync(criterionId),
+                ServerKind.Dev => await SharedDevAsync(criterionId),
+                _ => await ExternalAsync(criterionId),
+            };
+            return (lease, string.Empty);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            var reason = Explain(kind, e);
+            unavailable[kind] = reason;
+            ServerStats.RecordUnavailable(kind, reason);
+            return (null, reason);
+        }
+    }
+
+    private async Task<ServerLease> StartTimeSkippingAsync(string criterionId)
+    {
+        var options = new WorkflowEnvironmentStartTimeSkippingOptions();
+        if (settings.TestServerPath is { } path)
+        {
+            ExecutablePath.Require(path, Settings.TestServerPathVariable, "a Temporal time-skipping test server");
+            options.TestServer = new TestServerOptions { ExistingPath = path };
+        }
+
+        var clock = Stopwatch.StartNew();
+        var environment = await Bounded.StartAsync(() => WorkflowEnvironment.StartTimeSkippingAsync(options), settings.ServerStartTimeout);
+        var startMs = clock.Elapsed.TotalMilliseconds;
+        var version = await VersionOfAsync(environment);
+        ServerStats.RecordStart(ServerKind.TimeSkipping, version, startMs);
+        var source = settings.TestServerPath is null ? "SDK-downloaded" : Settings.TestServerPathVariable;
+        return new ServerLease(
+            environment, ServerKind.TimeSkipping, version,
+            $"fresh time-skipping server ({source}) for this block, started in {startMs:0} ms",
+            ownsEnvironment: true, criterionId);
+    }
+
+    private async Task<ServerLease> StartRestartableDevAsync(string criterionId)
+    {
+        var databaseFile = Path.Combine(Path.GetTempPath(), $"durableeval-{Guid.NewGuid():N}.db");
+        var clock = Stopwatch.StartNew();
+        var environment = await DevServers.StartWithDatabaseAsync(settings, databaseFile);
+        var version = await VersionOfAsync(environment);
+        ServerStats.RecordStart(ServerKind.Dev, version, clock.Elapsed.TotalMilliseconds);
+        return new ServerLease(
+            environment, ServerKind.Dev, version, $"fresh dev server on database file {Path.GetFileName(databaseFile)}",
+            ownsEnvironment: true, criterionId, restart: () => DevServers.StartWithDatabaseAsync(settings, databaseFile), databaseFile);
+    }
+
+    private async Task<ServerLease> SharedDevAsync(string criterionId)
+    {
+        if (sharedDev is null)
+        {
+            var clock = Stopwatch.StartNew();
+            sharedDev = await Bounded.StartAsync(() => WorkflowEnvironment.StartLocalAsync(DevServers.Options(settings, databaseFile: null)), settings.ServerStartTimeout);
+            ServerStats.RecordStart(ServerKind.Dev, await VersionOfAsync(sharedDev), clock.Elapsed.TotalMilliseconds);
+        }
+
+        return new ServerLease(sharedDev, ServerKind.Dev, await VersionOfAsync(sharedDev),
+            "shared dev server; the fact's open workflows are terminated afterwards", ownsEnvironment: false, criterionId);
+    }
+
+    private async Task<ServerLease> ExternalAsync(string criterionId)
+    {
+        if (external is null)
+        {
+            var clock = Stopwatch.StartNew();
+            external = await Bounded.StartAsync(() => WorkflowEnvironment.CreateFromEnvConfigAsync(new ClientEnvConfig.ProfileLoadOptions()), settings.ServerStartTimeout);
+            ServerStats.RecordStart(ServerKind.External, await VersionOfAsync(external), clock.Elapsed.TotalMilliseconds);
+        }
+
+        return new ServerLease(external, ServerKind.External, await VersionOfAsync(external),
+            "external server from Temporal's environment configuration; the fact's open workflows are terminated afterwards",
+            ownsEnvironment: false, criterionId);
+    }
+
+    internal static async Task<string> VersionOfAsync(WorkflowEnvironment environment)
+    {
+        try
+        {
+            var info = await environment.Client.Connection.WorkflowService.GetSystemInfoAsync(new GetSystemInfoRequest());
+            return string.IsNullOrEmpty(info.ServerVersion) ? "not reported by the server" : info.ServerVersion;
+        }
+        catch (Temporalio.Exceptions.RpcException e)
+        {
+            return $"not reported ({e.Code})";
+        }
+    }
+
+    // The fix comes first so that it survives any shortening of the line; the cause follows, trimmed.
+    private string Explain(ServerKind kind, Exception e)
+    {
+        var cause = Trim(e is AggregateException { InnerException: { } inner } ? inner.Message : e.Message, 160);
+        return kind switch
+        {
+            _ when e is ServerConfigurationException => cause,
+            ServerKind.TimeSkipping when settings.TestServerPath is null =>
+                $"time-skipping test server unavailable; set {Settings.TestServerPathVariable} to a pre-installed test server (the SDK's download failed: {cause})",
+            ServerKind.TimeSkipping =>
+                $"time-skipping test server at {Settings.TestServerPathVariable}={settings.TestServerPath} did not start; point it at an executable serving Temporal's test-server protocol on the port given as its first argument ({cause})",
+            ServerKind.Dev when settings.CliPath is null =>
+                $"dev server unavailable; set {Settings.CliPathVariable} to a pre-installed temporal CLI (the SDK's download failed: {cause})",
+            ServerKind.Dev =>
+                $"dev server at {Settings.CliPathVariable}={settings.CliPath} did not start; point it at the temporal CLI executable ({cause})",
+            _ =>
+                $"external server {(settings.ExternalAddress is { } a ? "at TEMPORAL_ADDRESS=" + a : "from TEMPORAL_PROFILE")} unreachable; check the address, namespace and TLS/API-key settings ({cause})",
+        };
+    }
+
+    // Download errors carry a long URL with query parameters that say nothing to the reader.
+    private static string Trim(string message, int length)
+    {
+        var line = System.Text.RegularExpressions.Regex.Replace(OneLine(message), @"\?[^\s)]*", string.Empty);
+        return line.Length <= length ? line : line[..(length - 3)] + "...";
+    }
+
+    internal static string OneLine(string text)
+    {
+        var line = text.ReplaceLineEndings(" ").Trim();
+        return line.Length <= 400 ? line : line[..397] + "...";
+    }
+}

@@ -1,0 +1,116 @@
+using Temporalio.Api.Enums.V1;
+using Temporalio.Client;
+using Temporalio.Testing;
+using Temporalio.Worker;
+
+namespace DurableEval.Tests.Servers;
+
+/// <summary>
+/// One block's use of a server: the environment, unique names, workflow options with an execution timeout,
+/// and cleanup. Owned environments (a fresh time-skipping server) are disposed; shared ones have every workflow
+/// the block started and left open terminated, so nothing keeps running afterwards.
+/// </summary>
+public sealed class ServerLease : IAsyncDisposable
+{
+    /// <summary>Bounds every workflow a fact starts; long enough for any fact, short enough that a leak ends.</summary>
+    public static readonly TimeSpan DefaultExecutionTimeout = TimeSpan.FromHours(1);
+
+    private readonly bool ownsEnvironment;
+    private readonly List<string> startedIds = [];
+    private readonly string prefix;
+    private readonly Func<Task<WorkflowEnvironment>>? restart;
+    private readonly string? databaseFile;
+
+    internal ServerLease(
+        WorkflowEnvironment environment,
+        ServerKind kind,
+        string version,
+        string isolation,
+        bool ownsEnvironment,
+        string criterionId,
+        Func<Task<WorkflowEnvironment>>? restart = null,
+        string? databaseFile = null)
+    {
+        this.restart = restart;
+        this.databaseFile = databaseFile;
+        Environment = environment;
+        Kind = kind;
+        Version = version;
+        Isolation = isolation;
+        this.ownsEnvironment = ownsEnvironment;
+        prefix = "de-" + criterionId.ToLowerInvariant();
+    }
+
+    public WorkflowEnvironment Environment { get; private set; }
+
+    public ITemporalClient Client => Environment.Client;
+
+    public ServerKind Kind { get; }
+
+    public string Version { get; }
+
+    public string Isolation { get; }
+
+    public bool SupportsTimeSkipping => Environment.SupportsTimeSkipping;
+
+    /// <summary>A task queue no other fact or run uses.</summary>
+    public string NewTaskQueue(string purpose) => $"{prefix}-{purpose}-{Guid.NewGuid():N}";
+
+    /// <summary>Options for a workflow with a unique id on the given queue, bounded by an execution timeout.</summary>
+    public WorkflowOptions Options(string purpose, string taskQueue, TimeSpan? executionTimeout = null)
+    {
+        var id = $"{prefix}-{purpose}-{Guid.NewGuid():N}";
+        startedIds.Add(id);
+        return new WorkflowOptions(id, taskQueue) { ExecutionTimeout = executionTimeout ?? DefaultExecutionTimeout };
+    }
+
+    /// <summary>Registers an id the fact chose itself (e.g. reused on purpose) for cleanup.</summary>
+    public void Track(string workflowId) => startedIds.Add(workflowId);
+
+    /// <summary>Whether <see cref="RestartServerAsync"/> can stop and start the server on the same store.</summary>
+    public bool CanRestart => restart is not null;
+
+    /// <summary>Stops the server and starts it again on the same database file; the client is replaced too.</summary>
+    public async Task RestartServerAsync()
+    {
+        if (restart is null)
+        {
+            throw new InvalidOperationException($"a {ServerNames.Of(Kind)} lease cannot restart its server; ask for ServerNeed.RestartableDev");
+        }
+
+        await Environment.DisposeAsync();
+        Environment = await restart();
+    }
+
+    public TemporalWorker NewWorker(TemporalWorkerOptions options) => new(Client, options);
+
+    public async ValueTask DisposeAsync()
+    {
+        if (ownsEnvironment)
+        {
+            await Environment.DisposeAsync();
+            if (databaseFile is not null)
+            {
+                File.Delete(databaseFile);
+            }
+
+            return;
+        }
+
+        foreach (var id in startedIds.Distinct(StringComparer.Ordinal))
+        {
+            try
+            {
+                var description = await Client.GetWorkflowHandle(id).DescribeAsync();
+                if (description.Status == WorkflowExecutionStatus.Running)
+                {
+                    await Client.GetWorkflowHandle(id).TerminateAsync("DurableEval cleanup: fact finished");
+                }
+            }
+            catch (Temporalio.Exceptions.RpcException)
+            {
+                // Never started, or already gone: nothing to clean up.
+            }
+        }
+    }
+}
