@@ -1,0 +1,52 @@
+using System.Text.Json;
+using DurableEval.Evaluation;
+using Xunit;
+
+namespace DurableEval.Tests.SelfTests.Snapshots;
+
+/// <summary>Pins both renderers' exact bytes for the synthetic evidence set; any change to the report shows here.</summary>
+[Trait("Suite", "SelfTest")]
+public sealed class RendererSnapshotTests
+{
+    [Fact]
+    public void Markdown() =>
+        Snapshot.Verify(MarkdownReport.Render(SyntheticEvidence.Report()), "md", nameof(RendererSnapshotTests));
+
+    [Fact]
+    public void Json() =>
+        Snapshot.Verify(JsonReport.Render(SyntheticEvidence.Report()), "json", nameof(RendererSnapshotTests));
+
+    [Fact]
+    public void SameInputSameBytes()
+    {
+        Assert.Equal(MarkdownReport.Render(SyntheticEvidence.Report()), MarkdownReport.Render(SyntheticEvidence.Report()));
+        Assert.Equal(JsonReport.Render(SyntheticEvidence.Report()), JsonReport.Render(SyntheticEvidence.Report()));
+    }
+
+    [Fact]
+    public void JsonParsesAndCarriesEveryCriterion()
+    {
+        using var document = JsonDocument.Parse(JsonReport.Render(SyntheticEvidence.Report()));
+        var root = document.RootElement;
+        Assert.Equal(EvaluationReport.SchemaVersion, root.GetProperty("schemaVersion").GetInt32());
+        Assert.Equal(Catalog.All.Count, root.GetProperty("criteria").GetArrayLength());
+        Assert.Equal(12, root.GetProperty("environment").GetProperty("fingerprint").GetString()!.Length);
+    }
+
+    [Fact]
+    public void RenderingIgnoresTheCurrentCulture()
+    {
+        var previous = System.Globalization.CultureInfo.CurrentCulture;
+        try
+        {
+            System.Globalization.CultureInfo.CurrentCulture = System.Globalization.CultureInfo.GetCultureInfo("de-DE");
+            var german = MarkdownReport.Render(SyntheticEvidence.Report());
+            System.Globalization.CultureInfo.CurrentCulture = System.Globalization.CultureInfo.InvariantCulture;
+            Assert.Equal(MarkdownReport.Render(SyntheticEvidence.Report()), german);
+        }
+        finally
+        {
+            System.Globalization.CultureInfo.CurrentCulture = previous;
+        }
+    }
+}
