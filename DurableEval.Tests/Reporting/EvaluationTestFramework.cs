@@ -36,18 +36,27 @@ internal sealed class EvaluationAssemblyRunner(
 {
     private readonly OutcomeRecorder outcomes = new();
 
-    protected override IMessageBus CreateMessageBus() => new RecordingMessageBus(base.CreateMessageBus(), outcomes);
+    private IMessageBus? bus;
+
+    // Kept so the report step can raise an error message at the end; the base class holds the bus only locally.
+    protected override IMessageBus CreateMessageBus() => bus = new RecordingMessageBus(base.CreateMessageBus(), outcomes);
 
     protected override async Task BeforeTestAssemblyFinishedAsync()
     {
         await base.BeforeTestAssemblyFinishedAsync();
 
-        // Inside the aggregator: a report that cannot be written fails the run instead of vanishing.
-        Aggregator.Run(() =>
+        // A report that cannot be written fails the run (the aggregator) and says why at default verbosity (the
+        // error message; the adapter prints only the type of a cleanup failure).
+        try
         {
             var selected = TestCases.Select(OutcomeRecorder.CriterionOf).OfType<string>().ToHashSet(StringComparer.Ordinal);
             var written = ReportPublisher.Publish(Settings.Current, selected, outcomes, DateTimeOffset.UtcNow);
             DiagnosticMessageSink.OnMessage(new DiagnosticMessage(written));
-        });
+        }
+        catch (Exception e) when (e is ReportWriteException or DurableEval.Evaluation.ProfileException)
+        {
+            bus?.QueueMessage(new ErrorMessage(TestCases.Cast<ITestCase>(), e));
+            Aggregator.Add(e);
+        }
     }
 }

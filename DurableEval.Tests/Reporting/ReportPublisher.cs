@@ -8,7 +8,7 @@ using DurableEval.Tests.Servers;
 namespace DurableEval.Tests.Reporting;
 
 /// <summary>A report that could not be written: one line saying where and how to fix it.</summary>
-public sealed class ReportWriteException(string message, Exception inner) : Exception(message, inner);
+public sealed class ReportWriteException(string message) : Exception(message);
 
 /// <summary>Joins the catalog, the run's outcomes and the recorded evidence, and writes REPORT.md and results.json.</summary>
 public static class ReportPublisher
@@ -69,7 +69,7 @@ public static class ReportPublisher
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new ReportWriteException(
-                $"DurableEval could not write its report to {directory} ({e.Message}); set {Settings.ReportsDirectoryVariable} to a writable folder.", e);
+                $"DurableEval could not write its report to {directory} ({e.Message}); set {Settings.ReportsDirectoryVariable} to a writable folder.");
         }
     }
 
