@@ -74,8 +74,9 @@ public static class ProfileLoader
         }
 
         var durationText = values["duration"];
-        if (!Enum.TryParse<WorkflowDuration>(durationText, ignoreCase: true, out var duration)
-            || !Enum.IsDefined(duration) || int.TryParse(durationText, out _))
+        // Only a member's own name: Enum.TryParse would also take numbers and comma-joined names as flags.
+        var name = Enum.GetNames<WorkflowDuration>().FirstOrDefault(n => string.Equals(n, durationText.Trim(), StringComparison.OrdinalIgnoreCase));
+        if (name is null || !Enum.TryParse<WorkflowDuration>(name, out var duration))
         {
             var origin = sources.LastOrDefault(s => s.EndsWith("DURATION", StringComparison.Ordinal)) ?? path ?? "profile";
             throw new ProfileException(

@@ -159,7 +159,8 @@ public sealed class ServerFixture : IAsyncDisposable
         if (external is null)
         {
             var clock = Stopwatch.StartNew();
-            external = await Bounded.StartAsync(() => WorkflowEnvironment.CreateFromEnvConfigAsync(new ClientEnvConfig.ProfileLoadOptions()), settings.ServerStartTimeout);
+            external = await Bounded.StartAsync(() => WorkflowEnvironment.CreateFromEnvConfigAsync(
+                new ClientEnvConfig.ProfileLoadOptions { OverrideEnvVars = settings.Environment }), settings.ServerStartTimeout);
             ServerStats.RecordStart(ServerKind.External, await VersionOfAsync(external), clock.Elapsed.TotalMilliseconds);
         }
 
@@ -184,10 +185,14 @@ public sealed class ServerFixture : IAsyncDisposable
     // The fix comes first so that it survives any shortening of the line; the cause follows, trimmed.
     private string Explain(ServerKind kind, Exception e)
     {
+        if (e is ServerConfigurationException)
+        {
+            return OneLine(e.Message);
+        }
+
         var cause = Trim(e is AggregateException { InnerException: { } inner } ? inner.Message : e.Message, 160);
         return kind switch
         {
-            _ when e is ServerConfigurationException => cause,
             ServerKind.TimeSkipping when settings.TestServerPath is null =>
                 $"time-skipping test server unavailable; set {Settings.TestServerPathVariable} to a pre-installed test server (the SDK's download failed: {cause})",
             ServerKind.TimeSkipping =>
@@ -201,10 +206,10 @@ public sealed class ServerFixture : IAsyncDisposable
         };
     }
 
-    // Download errors carry a long URL with query parameters that say nothing to the reader.
+    // Download errors carry a long URL whose query parameters say nothing to the reader.
     private static string Trim(string message, int length)
     {
-        var line = System.Text.RegularExpressions.Regex.Replace(OneLine(message), @"\?[^\s)]*", string.Empty);
+        var line = System.Text.RegularExpressions.Regex.Replace(OneLine(message), @"(https?://[^\s?)]*)\?[^\s)]*", "$1");
         return line.Length <= length ? line : line[..(length - 3)] + "...";
     }
 

@@ -1,0 +1,147 @@
+using System.Reflection;
+using System.Text.RegularExpressions;
+using DurableEval.Evaluation;
+using DurableEval.Tests.Criteria;
+using DurableEval.Tests.Reporting;
+using Xunit;
+
+namespace DurableEval.Tests.SelfTests;
+
+/// <summary>The catalog is the single source of ids, categories and fail-close rules; checked here both ways against the facts.</summary>
+[Trait("Suite", "SelfTest")]
+public sealed partial class CatalogTests
+{
+    [Fact]
+    public void HoldsFiftyEightUniqueIds()
+    {
+        Assert.Equal(58, Catalog.All.Count);
+        Assert.Equal(58, Catalog.All.Select(c => c.Id).Distinct(StringComparer.Ordinal).Count());
+    }
+
+    [Fact]
+    public void CategoriesHoldTheDocumentedCounts()
+    {
+        var expected = new Dictionary<string, int>
+        {
+            ["EX"] = 7,
+            ["RT"] = 4,
+            ["WF"] = 6,
+            ["SG"] = 4,
+            ["VR"] = 4,
+            ["CP"] = 4,
+            ["PF"] = 3,
+            ["OP"] = 7,
+            ["OB"] = 6,
+            ["DX"] = 7,
+            ["AI"] = 6,
+        };
+
+        var actual = Catalog.All.GroupBy(c => c.Category.Code).ToDictionary(g => g.Key, g => g.Count());
+
+        Assert.Equal(11, Categories.All.Count);
+        Assert.Equal(expected.OrderBy(e => e.Key), actual.OrderBy(a => a.Key));
+        Assert.Equal(Categories.All.Select(c => c.Code).Order(), expected.Keys.Order());
+    }
+
+    [Fact]
+    public void IdsAreWellFormedAndPrefixedByTheirCategory()
+    {
+        Assert.All(Catalog.All, c =>
+        {
+            Assert.Matches(IdPattern(), c.Id);
+            Assert.Equal(c.Category.Code, c.Id[..2]);
+        });
+    }
+
+    [Fact]
+    public void FailCloseRulesAreTheDocumentedOnes()
+    {
+        var always = new[] { "EX-01", "EX-03", "RT-01", "OP-02" };
+        Assert.All(Catalog.All, c =>
+        {
+            var expected = always.Contains(c.Id) ? FailCloseRule.Always
+                : c.Id == "VR-01" ? FailCloseRule.WhenDurationAtLeastMinutes
+                : FailCloseRule.None;
+            Assert.True(expected == c.FailClose, $"{c.Id}: expected fail-close {expected}, catalog says {c.FailClose}");
+        });
+    }
+
+    [Fact]
+    public void EveryEntryIsDescribedAndRunsSomewhere()
+    {
+        Assert.All(Catalog.All, c =>
+        {
+            Assert.False(string.IsNullOrWhiteSpace(c.Name), $"{c.Id} has no name");
+            Assert.False(string.IsNullOrWhiteSpace(c.Description), $"{c.Id} has no description");
+            Assert.False(string.IsNullOrWhiteSpace(c.ToRaise), $"{c.Id} has no ToRaise text");
+            Assert.NotEqual(ServerNeeds.None, c.Servers);
+        });
+    }
+
+    [Fact]
+    public void GetOfAnUnknownIdThrowsNamingTheId()
+    {
+        var e = Assert.Throws<UnknownCriterionException>(() => Catalog.Get("ZZ-98"));
+
+        Assert.Equal("ZZ-98", e.CriterionId);
+        Assert.Contains("ZZ-98", e.Message, StringComparison.Ordinal);
+        Assert.Null(Catalog.Find("ZZ-98"));
+    }
+
+    [Fact]
+    public void EveryFactNamesACatalogCriterion()
+    {
+        Assert.All(CriterionMethods(), m => Assert.NotNull(Catalog.Find(m.Id)));
+    }
+
+    [Fact]
+    public void NoCriterionIsNamedByTwoFacts()
+    {
+        var duplicates = CriterionMethods()
+            .GroupBy(m => m.Id, StringComparer.Ordinal)
+            .Where(g => g.Count() > 1)
+            .Select(g => $"{g.Key}: {string.Join(", ", g.Select(m => $"{m.Method.DeclaringType!.Name}.{m.Method.Name}"))}")
+            .ToList();
+
+        Assert.Empty(duplicates);
+    }
+
+    [Fact]
+    public void EveryFactIsASkippableFactOnACriterionFactsClassNamedForItsId()
+    {
+        Assert.All(CriterionMethods(), m =>
+        {
+            var where = $"{m.Method.DeclaringType!.Name}.{m.Method.Name}";
+            Assert.True(m.Method.GetCustomAttribute<SkippableFactAttribute>() is not null, $"{where} is not a [SkippableFact]");
+            Assert.True(typeof(CriterionFacts).IsAssignableFrom(m.Method.DeclaringType), $"{where} is not on a CriterionFacts class");
+            Assert.StartsWith(m.Id.Replace("-", string.Empty, StringComparison.Ordinal) + "_", m.Method.Name, StringComparison.Ordinal);
+        });
+    }
+
+    [Fact]
+    public void FactsCoverAtLeastTheExecutionCategory()
+    {
+        var ids = CriterionMethods().Select(m => m.Id).ToHashSet(StringComparer.Ordinal);
+        var published = ReportPublisher.FactsInAssembly(typeof(CatalogTests).Assembly);
+
+        // The report and this test must agree on which criteria have facts.
+        Assert.Equal(ids.Order(StringComparer.Ordinal), published.Keys.Order(StringComparer.Ordinal));
+        Assert.True(ids.Count >= 7, $"only {ids.Count} criteria have facts");
+        Assert.All(Catalog.All.Where(c => c.Category == Categories.Execution), c => Assert.Contains(c.Id, ids));
+    }
+
+    /// <summary>
+    /// Public methods only, as the report reads them (xUnit runs static facts too): the trait self-test keeps a
+    /// private dummy [Criterion] method that must not count as a fact.
+    /// </summary>
+    internal static List<(string Id, MethodInfo Method)> CriterionMethods() =>
+        typeof(CatalogTests).Assembly.GetTypes()
+            .SelectMany(t => t.GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly))
+            .Select(m => (Attribute: m.GetCustomAttribute<CriterionAttribute>(), Method: m))
+            .Where(x => x.Attribute is not null)
+            .Select(x => (x.Attribute!.Id, x.Method))
+            .ToList();
+
+    [GeneratedRegex("^[A-Z]{2}-[0-9]{2}$")]
+    private static partial Regex IdPattern();
+}

@@ -1,0 +1,83 @@
+using DurableEval.Evaluation;
+using Xunit;
+
+namespace DurableEval.Tests.SelfTests;
+
+/// <summary>Every row of the rubric, driven by synthetic checks; labels are spelled out so a renamed label is noticed.</summary>
+[Trait("Suite", "SelfTest")]
+public sealed class RubricTests
+{
+    private const SupportLevel Native = SupportLevel.Native;
+    private const SupportLevel Pattern = SupportLevel.Pattern;
+    private const SupportLevel Custom = SupportLevel.Custom;
+
+    public static TheoryData<string, SupportLevel, CheckResult[], int?, string> Rows => new()
+    {
+        { "no core check", Native, [Edge("e1", CheckOutcome.Passed), Production("p1", CheckOutcome.Passed)], null, "Not evaluated" },
+        { "a core check not run", Native, [Core("c1", CheckOutcome.Passed), Core("c2", CheckOutcome.NotRun)], null, "Not evaluated" },
+        { "all core failed", Native, [Core("c1", CheckOutcome.Failed), Core("c2", CheckOutcome.Failed), Edge("e1", CheckOutcome.Passed)], 1, "Not Supported" },
+        { "some core failed", Native, [Core("c1", CheckOutcome.Passed), Core("c2", CheckOutcome.Failed), Edge("e1", CheckOutcome.Passed)], 2, "Experimental" },
+        { "an edge check failed", Native, [Core("c1", CheckOutcome.Passed), Edge("e1", CheckOutcome.Failed), Production("p1", CheckOutcome.Passed)], 3, "PoC Ready" },
+        { "an edge check not run", Native, [Core("c1", CheckOutcome.Passed), Edge("e1", CheckOutcome.NotRun), Production("p1", CheckOutcome.Passed)], 3, "PoC Ready" },
+        { "custom support, all passed", Custom, [Core("c1", CheckOutcome.Passed), Edge("e1", CheckOutcome.Passed), Production("p1", CheckOutcome.Passed)], 3, "PoC Ready" },
+        { "a production check failed", Native, [Core("c1", CheckOutcome.Passed), Edge("e1", CheckOutcome.Passed), Production("p1", CheckOutcome.Failed)], 4, "Production Ready" },
+        { "a production check not run", Native, [Core("c1", CheckOutcome.Passed), Edge("e1", CheckOutcome.Passed), Production("p1", CheckOutcome.NotRun)], 4, "Production Ready" },
+        { "pattern support, all passed", Pattern, [Core("c1", CheckOutcome.Passed), Edge("e1", CheckOutcome.Passed), Production("p1", CheckOutcome.Passed)], 4, "Production Ready" },
+        { "native, all passed", Native, [Core("c1", CheckOutcome.Passed), Edge("e1", CheckOutcome.Passed), Production("p1", CheckOutcome.Passed)], 5, "Production Recommended" },
+        { "native, core only, all passed", Native, [Core("c1", CheckOutcome.Passed), Core("c2", CheckOutcome.Passed)], 5, "Production Recommended" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Rows))]
+    public void RatesEveryRubricRow(string situation, SupportLevel support, CheckResult[] checks, int? stars, string label)
+    {
+        var rating = Rubric.Rate(support, checks);
+
+        Assert.True(stars == rating.Stars, $"{situation}: expected {stars?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "no"} stars, got {rating.Stars}");
+        Assert.Equal(label, rating.Label);
+        Assert.Equal(stars is not null, rating.IsEvaluated);
+        if (stars is { } s)
+        {
+            Assert.Equal(label, Rubric.LabelFor(s));
+        }
+    }
+
+    [Fact]
+    public void NotRunCoreCheckIsNamedWithItsReason()
+    {
+        var rating = Rubric.Rate(Native, [Core("c1", CheckOutcome.Passed), Core("needs-dev", CheckOutcome.NotRun, "dev server unavailable")]);
+
+        Assert.Null(rating.Stars);
+        Assert.Contains("needs-dev", rating.Reason, StringComparison.Ordinal);
+        Assert.Contains("dev server unavailable", rating.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void FailedChecksAreNamedInTheReason()
+    {
+        var rating = Rubric.Rate(Native, [Core("c1", CheckOutcome.Passed), Core("dup-rejected", CheckOutcome.Failed), Edge("e1", CheckOutcome.Passed)]);
+
+        Assert.Equal(2, rating.Stars);
+        Assert.Contains("dup-rejected", rating.Reason, StringComparison.Ordinal);
+        Assert.DoesNotContain("c1", rating.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void LabelsAndStarsTextAreTheDocumentedOnes()
+    {
+        Assert.Equal(
+            ["Not Supported", "Experimental", "PoC Ready", "Production Ready", "Production Recommended"],
+            Enumerable.Range(1, 5).Select(Rubric.LabelFor));
+        Assert.Equal("\u2B50\u2B50\u2B50", Rubric.StarsText(3));
+        Assert.Equal("\u2014", Rubric.StarsText(null));
+    }
+
+    private static CheckResult Core(string id, CheckOutcome outcome, string detail = "observed") =>
+        new(id, CheckKind.Core, $"core check {id}", outcome, detail);
+
+    private static CheckResult Edge(string id, CheckOutcome outcome) =>
+        new(id, CheckKind.Edge, $"edge check {id}", outcome, "observed");
+
+    private static CheckResult Production(string id, CheckOutcome outcome) =>
+        new(id, CheckKind.Production, $"production check {id}", outcome, "observed");
+}

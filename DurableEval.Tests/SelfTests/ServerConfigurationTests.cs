@@ -1,0 +1,131 @@
+using System.Diagnostics;
+using DurableEval.Tests.Servers;
+using Xunit;
+
+namespace DurableEval.Tests.SelfTests;
+
+/// <summary>
+/// A server that cannot be had is reported, not thrown and not waited on: one line naming the variable to fix,
+/// within a bound. Nothing here reaches a real server or the network.
+/// </summary>
+[Trait("Suite", "SelfTest")]
+public sealed class ServerConfigurationTests
+{
+    [Fact]
+    public async Task MissingTestServerPathIsNamed()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"durableeval-missing-{Guid.NewGuid():N}");
+
+        await AssertUnavailableAsync(path, "does not exist");
+    }
+
+    [Fact]
+    public async Task DirectoryAsTestServerPathIsNamed()
+    {
+        var path = Directory.CreateTempSubdirectory("de-dir-").FullName;
+        try
+        {
+            await AssertUnavailableAsync(path, "is a directory");
+        }
+        finally
+        {
+            Directory.Delete(path);
+        }
+    }
+
+    // Skippable rather than passing vacuously: Windows has no execute bit to withhold.
+    [SkippableFact]
+    public async Task NonExecutableTestServerPathIsNamed()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            throw new SkipException("Windows has no execute permission bit");
+        }
+
+        var path = Path.GetTempFileName();
+        try
+        {
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            await AssertUnavailableAsync(path, "is not executable");
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public async Task UnreachableExternalServerIsNamedWithinItsTimeout()
+    {
+        var settings = Settings.FromEnvironment(new Dictionary<string, string>
+        {
+            ["TEMPORAL_ADDRESS"] = "127.0.0.1:1",
+            [Settings.StartTimeoutVariable] = "10",
+        });
+        var fixture = new ServerFixture(settings);
+        try
+        {
+            var clock = Stopwatch.StartNew();
+            var (lease, reason) = await fixture.AcquireAsync(ServerNeed.Any, "EX-01");
+
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(15), $"took {clock.Elapsed.TotalSeconds:0.0} s");
+            Assert.Null(lease);
+            AssertOneLine(reason);
+            Assert.Contains("TEMPORAL_ADDRESS=127.0.0.1:1", reason, StringComparison.Ordinal);
+
+            // The fixture's own settings reach the SDK: a real connection to the closed port was attempted.
+            Assert.DoesNotContain("TargetHost is required", reason, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await fixture.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public void NonNumericStartTimeoutIsRejectedNamingTheVariable()
+    {
+        var e = Assert.Throws<InvalidOperationException>(() =>
+            Settings.FromEnvironment(new Dictionary<string, string> { [Settings.StartTimeoutVariable] = "abc" }));
+
+        Assert.Contains(Settings.StartTimeoutVariable, e.Message, StringComparison.Ordinal);
+        Assert.Contains("abc", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void StartTimeoutIsReadInSeconds()
+    {
+        var settings = Settings.FromEnvironment(new Dictionary<string, string> { [Settings.StartTimeoutVariable] = "7.5" });
+
+        Assert.Equal(TimeSpan.FromSeconds(7.5), settings.ServerStartTimeout);
+    }
+
+    private static async Task AssertUnavailableAsync(string path, string problem)
+    {
+        var settings = Settings.FromEnvironment(new Dictionary<string, string> { [Settings.TestServerPathVariable] = path });
+        var fixture = new ServerFixture(settings);
+        try
+        {
+            var clock = Stopwatch.StartNew();
+            var (lease, reason) = await fixture.AcquireAsync(ServerNeed.TimeSkipping, "EX-01");
+
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"took {clock.Elapsed.TotalSeconds:0.0} s");
+            Assert.Null(lease);
+            AssertOneLine(reason);
+            Assert.Contains($"{Settings.TestServerPathVariable}={path}", reason, StringComparison.Ordinal);
+            Assert.Contains(problem, reason, StringComparison.Ordinal);
+
+            // The fixture remembers the verdict: a second fact gets the same answer without a second attempt.
+            var (again, sameReason) = await fixture.AcquireAsync(ServerNeed.TimeSkipping, "EX-02");
+            Assert.Null(again);
+            Assert.Equal(reason, sameReason);
+        }
+        finally
+        {
+            await fixture.DisposeAsync();
+        }
+    }
+
+    private static void AssertOneLine(string text) =>
+        Assert.False(text.Contains('\n', StringComparison.Ordinal) || text.Contains('\r', StringComparison.Ordinal), $"not one line: {text}");
+}
