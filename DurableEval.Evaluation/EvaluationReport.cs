@@ -70,7 +70,10 @@ public sealed record EvaluationReport(
 
     public int Total => Results.Count;
 
-    public bool IsPartial => Selected < Total;
+    /// <summary>A filter left out criteria that have facts (criteria with no fact yet do not make a run partial).</summary>
+    public bool IsPartial => Results.Any(r => r.Fact.State == FactState.NotSelected);
+
+    public int WithoutFact => Results.Count(r => r.Fact.State == FactState.NoFact);
 
     public static EvaluationReport Build(
         DateTimeOffset generatedAt,

@@ -22,6 +22,7 @@ public static class JsonReport
             w.WriteNumber("selected", report.Selected);
             w.WriteNumber("total", report.Total);
             w.WriteBoolean("partial", report.IsPartial);
+            w.WriteNumber("withoutFact", report.WithoutFact);
             w.WriteEndObject();
             WriteOverall(w, report.Overall);
             w.WriteStartArray("categories");

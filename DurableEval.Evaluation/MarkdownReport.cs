@@ -36,9 +36,10 @@ public static class MarkdownReport
         md.Line($"- **Verdict:** {Verdict(overall)}");
         md.Line($"- **Overall:** {Rubric.StarsText(overall.Stars)} {overall.Label}" +
                 (overall.Mean is { } mean ? $" (mean of category averages {EvaluationReport.Number(mean)})" : string.Empty));
+        var noFact = report.WithoutFact > 0 ? $"; {report.WithoutFact} have no fact yet" : string.Empty;
         md.Line(report.IsPartial
-            ? $"- **Run:** partial run: {report.Selected} of {report.Total} selected"
-            : $"- **Run:** full run: {report.Selected} of {report.Total} selected");
+            ? $"- **Run:** partial run: {report.Selected} of {report.Total} selected{noFact}"
+            : $"- **Run:** full run: {report.Selected} of {report.Total} selected{noFact}");
         var evaluated = report.Results.Count(r => r.Rating.IsEvaluated);
         md.Line($"- **Evaluated:** {evaluated} of {report.Total} criteria; {report.Total - evaluated} not evaluated (listed below with reasons)");
         md.Blank();

@@ -487,7 +487,7 @@ public sealed class ExecutionSemanticsFacts(ServerFixture servers, ITestOutputHe
                 checks.Expect(
                     "live-history-detected",
                     replay[0].Failure is WorkflowNondeterminismException,
-                    replay[0].Failure is { } f ? $"{f.GetType().Name}: {f.Message}" : "replayed cleanly against changed code (not detected)");
+                    replay[0].Failure is { } f ? HistoryProbe.Summarize(f) : "replayed cleanly against changed code (not detected)");
                 HistoryFixtures.SaveIfRecording(Settings.Current, ShipmentWorkflow.Name, history);
             });
         fact.Cite(
@@ -521,7 +521,7 @@ public sealed class ExecutionSemanticsFacts(ServerFixture servers, ITestOutputHe
                     failed.Count == 0,
                     failed.Count == 0
                         ? $"{replays.Count} histories replayed cleanly ({string.Join(", ", HistoryFixtures.Names())})"
-                        : string.Join("; ", failed.Select(f => $"{f.WorkflowId}: {f.Failure!.Message}")));
+                        : string.Join("; ", failed.Select(f => $"{f.WorkflowId}: {HistoryProbe.Summarize(f.Failure!)}")));
             });
 
         await fact.LiveAsync(
@@ -588,7 +588,7 @@ public sealed class ExecutionSemanticsFacts(ServerFixture servers, ITestOutputHe
         checks.Expect(
             detectedId,
             failure is WorkflowNondeterminismException && failure.Message.Contains("Nondeterminism", StringComparison.OrdinalIgnoreCase) && failure.Message.Contains("event", StringComparison.OrdinalIgnoreCase),
-            failure is null ? "replayed cleanly against changed code (not detected)" : $"{failure.GetType().Name}: {failure.Message}");
+            failure is null ? "replayed cleanly against changed code (not detected)" : HistoryProbe.Summarize(failure));
     }
 
     private static WorkflowOptions With(WorkflowOptions options, Action<WorkflowOptions> change)

@@ -54,6 +54,16 @@ public static class HistoryProbe
         return message;
     }
 
+    /// <summary>
+    /// A failure as one readable line: core reports nondeterminism wrapped in a Rust debug dump, whose first
+    /// quoted message is the part that names the mismatch.
+    /// </summary>
+    public static string Summarize(Exception failure)
+    {
+        var match = System.Text.RegularExpressions.Regex.Match(failure.Message, "message: \"([^\"]*)\"");
+        return $"{failure.GetType().Name}: {(match.Success ? match.Groups[1].Value : failure.Message)}";
+    }
+
     /// <summary>Replays each history against the registered workflows; a null failure means it replayed cleanly.</summary>
     public static async Task<IReadOnlyList<(string WorkflowId, Exception? Failure, double Milliseconds)>> ReplayAsync(
         IEnumerable<WorkflowHistory> histories, Action<WorkflowReplayerOptions> register, CancellationToken cancellation = default)

@@ -83,11 +83,11 @@ public static class ReportPublisher
 
     private static EnvironmentInfo DescribeEnvironment()
     {
-        var starts = ServerStats.StartsSoFar;
-        var unavailable = ServerStats.UnavailableSoFar;
+        var starts = ServerStats.Run.Starts;
+        var unavailable = ServerStats.Run.Unavailable;
         var used = starts.GroupBy(s => (s.Kind, s.Version)).OrderBy(g => g.Key.Kind)
             .Select(g => $"{ServerNames.Of(g.Key.Kind)} (version: {g.Key.Version}; {g.Count().ToString(CultureInfo.InvariantCulture)} starts)")
-            .Concat(unavailable.OrderBy(u => u.Key).Select(u => $"{ServerNames.Of(u.Key)} unavailable: {u.Value}"))
+            .Concat(unavailable.OrderBy(u => u.Key).Select(u => u.Value))
             .ToList();
         var persistence = starts.Select(s => s.Kind).Distinct().OrderBy(k => k).Select(k => k switch
         {

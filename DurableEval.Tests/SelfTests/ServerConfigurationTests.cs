@@ -119,6 +119,9 @@ public sealed class ServerConfigurationTests
             var (again, sameReason) = await fixture.AcquireAsync(ServerNeed.TimeSkipping, "EX-02");
             Assert.Null(again);
             Assert.Equal(reason, sameReason);
+
+            // A probe's fixture keeps its findings to itself: the run's environment block must not show them.
+            Assert.DoesNotContain(ServerStats.Run.Unavailable.Values, v => v.Contains(path, StringComparison.Ordinal));
         }
         finally
         {

@@ -20,12 +20,18 @@ public sealed class ServerFixture : IAsyncDisposable
     private WorkflowEnvironment? sharedDev;
     private WorkflowEnvironment? external;
 
+    private readonly ServerStats stats;
+
     public ServerFixture()
-        : this(Settings.Current)
+        : this(Settings.Current, ServerStats.Run)
     {
     }
 
-    internal ServerFixture(Settings settings) => this.settings = settings;
+    internal ServerFixture(Settings settings, ServerStats? stats = null)
+    {
+        this.settings = settings;
+        this.stats = stats ?? new ServerStats();
+    }
 
     /// <summary>A lease on a server meeting the need, or the reason none can be had (with its fix).</summary>
     public async Task<(ServerLease? Lease, string Reason)> AcquireAsync(ServerNeed need, string criterionId)
@@ -103,7 +109,7 @@ public sealed class ServerFixture : IAsyncDisposable
         {
             var reason = Explain(kind, e);
             unavailable[kind] = reason;
-            ServerStats.RecordUnavailable(kind, reason);
+            stats.RecordUnavailable(kind, reason);
             return (null, reason);
         }
     }
@@ -121,7 +127,7 @@ public sealed class ServerFixture : IAsyncDisposable
         var environment = await Bounded.StartAsync(() => WorkflowEnvironment.StartTimeSkippingAsync(options), settings.ServerStartTimeout);
         var startMs = clock.Elapsed.TotalMilliseconds;
         var version = await VersionOfAsync(environment);
-        ServerStats.RecordStart(ServerKind.TimeSkipping, version, startMs);
+        stats.RecordStart(ServerKind.TimeSkipping, version, startMs);
         var source = settings.TestServerPath is null ? "SDK-downloaded" : Settings.TestServerPathVariable;
         return new ServerLease(
             environment, ServerKind.TimeSkipping, version,
@@ -135,7 +141,7 @@ public sealed class ServerFixture : IAsyncDisposable
         var clock = Stopwatch.StartNew();
         var environment = await DevServers.StartWithDatabaseAsync(settings, databaseFile);
         var version = await VersionOfAsync(environment);
-        ServerStats.RecordStart(ServerKind.Dev, version, clock.Elapsed.TotalMilliseconds);
+        stats.RecordStart(ServerKind.Dev, version, clock.Elapsed.TotalMilliseconds);
         return new ServerLease(
             environment, ServerKind.Dev, version, $"fresh dev server on database file {Path.GetFileName(databaseFile)}",
             ownsEnvironment: true, criterionId, restart: () => DevServers.StartWithDatabaseAsync(settings, databaseFile), databaseFile);
@@ -147,7 +153,7 @@ public sealed class ServerFixture : IAsyncDisposable
         {
             var clock = Stopwatch.StartNew();
             sharedDev = await Bounded.StartAsync(() => WorkflowEnvironment.StartLocalAsync(DevServers.Options(settings, databaseFile: null)), settings.ServerStartTimeout);
-            ServerStats.RecordStart(ServerKind.Dev, await VersionOfAsync(sharedDev), clock.Elapsed.TotalMilliseconds);
+            stats.RecordStart(ServerKind.Dev, await VersionOfAsync(sharedDev), clock.Elapsed.TotalMilliseconds);
         }
 
         return new ServerLease(sharedDev, ServerKind.Dev, await VersionOfAsync(sharedDev),
@@ -161,7 +167,7 @@ public sealed class ServerFixture : IAsyncDisposable
             var clock = Stopwatch.StartNew();
             external = await Bounded.StartAsync(() => WorkflowEnvironment.CreateFromEnvConfigAsync(
                 new ClientEnvConfig.ProfileLoadOptions { OverrideEnvVars = settings.Environment }), settings.ServerStartTimeout);
-            ServerStats.RecordStart(ServerKind.External, await VersionOfAsync(external), clock.Elapsed.TotalMilliseconds);
+            stats.RecordStart(ServerKind.External, await VersionOfAsync(external), clock.Elapsed.TotalMilliseconds);
         }
 
         return new ServerLease(external, ServerKind.External, await VersionOfAsync(external),

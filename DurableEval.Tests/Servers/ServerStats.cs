@@ -2,17 +2,23 @@ using System.Collections.Concurrent;
 
 namespace DurableEval.Tests.Servers;
 
-/// <summary>What the run learned about its servers, for the report's environment block.</summary>
-public static class ServerStats
+/// <summary>
+/// What a fixture learned about its servers. The criteria collection's fixture writes to <see cref="Run"/>, which
+/// the report's environment block reads; fixtures built by self-tests keep their own, so probes of bad
+/// configuration never show up as the run's environment.
+/// </summary>
+public sealed class ServerStats
 {
-    private static readonly ConcurrentQueue<(ServerKind Kind, string Version, double StartMs)> Starts = new();
-    private static readonly ConcurrentDictionary<ServerKind, string> Unavailable = new();
+    private readonly ConcurrentQueue<(ServerKind Kind, string Version, double StartMs)> starts = new();
+    private readonly ConcurrentDictionary<ServerKind, string> unavailable = new();
 
-    public static void RecordStart(ServerKind kind, string version, double startMs) => Starts.Enqueue((kind, version, startMs));
+    public static ServerStats Run { get; } = new();
 
-    public static void RecordUnavailable(ServerKind kind, string reason) => Unavailable.TryAdd(kind, reason);
+    public IReadOnlyList<(ServerKind Kind, string Version, double StartMs)> Starts => starts.ToArray();
 
-    public static IReadOnlyList<(ServerKind Kind, string Version, double StartMs)> StartsSoFar => Starts.ToArray();
+    public IReadOnlyDictionary<ServerKind, string> Unavailable => new Dictionary<ServerKind, string>(unavailable);
 
-    public static IReadOnlyDictionary<ServerKind, string> UnavailableSoFar => new Dictionary<ServerKind, string>(Unavailable);
+    public void RecordStart(ServerKind kind, string version, double startMs) => starts.Enqueue((kind, version, startMs));
+
+    public void RecordUnavailable(ServerKind kind, string reason) => unavailable.TryAdd(kind, reason);
 }
