@@ -7,10 +7,9 @@ namespace DurableEval.Tests.SelfTests;
 [Trait("Suite", "SelfTest")]
 public sealed class OverallTests
 {
-    private static readonly DateTimeOffset Clock = new(2026, 3, 4, 5, 6, 7, TimeSpan.Zero);
+    private static readonly DateTimeOffset Clock = Snapshots.SyntheticEvidence.Clock;
 
-    private static readonly EnvironmentInfo Machine =
-        new("Temporalio 0.0.0", "none asked for", "none", "no time-skipping server was started", "TestOS", "x64", ".NET 10");
+    private static readonly EnvironmentInfo Machine = Snapshots.SyntheticEvidence.Environment;
 
     private static readonly string[] AlwaysFailClose = ["EX-01", "EX-03", "RT-01", "OP-02"];
 

@@ -9,10 +9,9 @@ namespace DurableEval.Tests.SelfTests;
 [Trait("Suite", "SelfTest")]
 public sealed class ReportWriteTests
 {
-    private static readonly DateTimeOffset Clock = new(2026, 5, 6, 7, 8, 9, TimeSpan.Zero);
+    private static readonly DateTimeOffset Clock = Snapshots.SyntheticEvidence.Clock;
 
-    private static readonly EnvironmentInfo Machine =
-        new("Temporalio 0.0.0", "none asked for", "none", "no time-skipping server was started", "TestOS", "x64", ".NET 10");
+    private static readonly EnvironmentInfo Machine = Snapshots.SyntheticEvidence.Environment;
 
     [Fact]
     public void UnwritableFolderFailsNamingTheVariable()

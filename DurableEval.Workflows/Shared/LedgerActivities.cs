@@ -10,10 +10,7 @@ public sealed class LedgerActivities(StepLedger ledger)
     [Activity]
     public string Step(int step)
     {
-        var info = ActivityExecutionContext.Current.Info;
-        var name = StepName(step);
-        ledger.RecordExecution(WorkflowIdOf(info), name);
-        ledger.ApplyEffect(WorkflowIdOf(info), name, DeduplicationKey(info));
+        Execute(step);
         return $"s{step}";
     }
 
@@ -21,10 +18,7 @@ public sealed class LedgerActivities(StepLedger ledger)
     [Activity]
     public string EffectThenFailFirstAttempt(int step)
     {
-        var info = ActivityExecutionContext.Current.Info;
-        var name = StepName(step);
-        ledger.RecordExecution(WorkflowIdOf(info), name);
-        ledger.ApplyEffect(WorkflowIdOf(info), name, DeduplicationKey(info));
+        var info = Execute(step);
         if (info.Attempt == 1)
         {
             throw new ApplicationFailureException("failing after the effect, as a crash between effect and ack would", "AfterEffect");
@@ -34,6 +28,14 @@ public sealed class LedgerActivities(StepLedger ledger)
     }
 
     public static string StepName(int step) => $"step-{step}";
+
+    private ActivityInfo Execute(int step)
+    {
+        var info = ActivityExecutionContext.Current.Info;
+        ledger.RecordExecution(WorkflowIdOf(info), StepName(step));
+        ledger.ApplyEffect(WorkflowIdOf(info), StepName(step), DeduplicationKey(info));
+        return info;
+    }
 
     /// <summary>Stable across attempts and replays: the workflow id plus the activity's id within the run.</summary>
     public static string DeduplicationKey(ActivityInfo info) => $"{WorkflowIdOf(info)}/{info.ActivityId}";
