@@ -19,8 +19,6 @@ namespace DurableEval.Tests.Criteria;
 /// <summary>EX — Execution Semantics: progress, side effects, deduplication, persistence, determinism, replay.</summary>
 public sealed class ExecutionSemanticsFacts(ServerFixture servers, ITestOutputHelper output) : CriterionFacts(servers, output)
 {
-    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
-
     [SkippableFact]
     [Criterion("EX-01")]
     public async Task EX01_ProgressGuarantee()
@@ -56,7 +54,7 @@ public sealed class ExecutionSemanticsFacts(ServerFixture servers, ITestOutputHe
                 }
 
                 var parked = await Eventually.HoldsAsync(
-                    async () => (await Task.WhenAll(handles.Select(h => h.QueryAsync(w => w.CompletedSteps)))).All(n => n == 1), Bound);
+                    async () => (await Task.WhenAll(handles.Select(h => h.QueryAsync(w => w.CompletedSteps)))).All(n => n == 1), Observe.Bound);
                 var running = await Task.WhenAll(handles.Select(h => h.DescribeAsync()));
                 await first.DisposeAsync();
 
@@ -185,10 +183,10 @@ public sealed class ExecutionSemanticsFacts(ServerFixture servers, ITestOutputHe
                 var first = await server.Client.StartWorkflowAsync((DeduplicatedOrderWorkflow w) => w.RunAsync(), options);
 
                 // Wait for the first task to finish: on the time-skipping server, ending a run before that freezes the clock.
-                await Eventually.HoldsAsync(async () => await first.QueryAsync(w => w.Items) == 0, Bound);
+                await Eventually.HoldsAsync(async () => await first.QueryAsync(w => w.Items) == 0, Observe.Bound);
 
-                var duplicate = await CaptureAsync(() => server.Client.StartWorkflowAsync((DeduplicatedOrderWorkflow w) => w.RunAsync(), (WorkflowOptions)options.Clone()));
-                checks.Expect("duplicate-start-rejected", duplicate is WorkflowAlreadyStartedException, $"second start: {Describe(duplicate)}");
+                var duplicate = await Observe.FailureOfAsync(() => server.Client.StartWorkflowAsync((DeduplicatedOrderWorkflow w) => w.RunAsync(), (WorkflowOptions)options.Clone()));
+                checks.Expect("duplicate-start-rejected", duplicate is WorkflowAlreadyStartedException, $"second start: {Observe.Describe(duplicate)}");
 
                 var existing = await server.Client.StartWorkflowAsync(
                     (DeduplicatedOrderWorkflow w) => w.RunAsync(), With(options, o => o.IdConflictPolicy = WorkflowIdConflictPolicy.UseExisting));
@@ -196,7 +194,7 @@ public sealed class ExecutionSemanticsFacts(ServerFixture servers, ITestOutputHe
                 checks.Expect(
                     "use-existing",
                     existing.ResultRunId == first.ResultRunId && firstStatus == WorkflowExecutionStatus.Running,
-                    $"run id {Short(existing.ResultRunId)} vs first {Short(first.ResultRunId)}; first run {firstStatus}");
+                    $"run id {Observe.Short(existing.ResultRunId)} vs first {Observe.Short(first.ResultRunId)}; first run {firstStatus}");
 
                 var signalled = await server.Client.StartWorkflowAsync(
                     (DeduplicatedOrderWorkflow w) => w.RunAsync(),
@@ -205,7 +203,7 @@ public sealed class ExecutionSemanticsFacts(ServerFixture servers, ITestOutputHe
                 checks.Expect(
                     "signal-with-start-existing",
                     signalled.ResultRunId == first.ResultRunId && items == 1,
-                    $"signal-with-start run id {Short(signalled.ResultRunId)} vs first {Short(first.ResultRunId)}; items in first run {items}");
+                    $"signal-with-start run id {Observe.Short(signalled.ResultRunId)} vs first {Observe.Short(first.ResultRunId)}; items in first run {items}");
 
                 var updateOptions = new WorkflowUpdateOptions($"reserve-{Guid.NewGuid():N}");
                 var one = await first.ExecuteUpdateAsync(w => w.ReserveAsync(), updateOptions);
@@ -219,19 +217,19 @@ public sealed class ExecutionSemanticsFacts(ServerFixture servers, ITestOutputHe
                 checks.Expect(
                     "terminate-existing",
                     replacement.ResultRunId != first.ResultRunId && oldStatus == WorkflowExecutionStatus.Terminated,
-                    $"new run {Short(replacement.ResultRunId)}; old run {oldStatus}");
+                    $"new run {Observe.Short(replacement.ResultRunId)}; old run {oldStatus}");
 
-                await Eventually.HoldsAsync(async () => await replacement.QueryAsync(w => w.Items) == 0, Bound);
+                await Eventually.HoldsAsync(async () => await replacement.QueryAsync(w => w.Items) == 0, Observe.Bound);
                 await replacement.SignalAsync(w => w.FinishAsync());
                 await replacement.GetResultAsync();
 
-                var rejected = await CaptureAsync(() => server.Client.StartWorkflowAsync(
+                var rejected = await Observe.FailureOfAsync(() => server.Client.StartWorkflowAsync(
                     (DeduplicatedOrderWorkflow w) => w.RunAsync(), With(options, o => o.IdReusePolicy = WorkflowIdReusePolicy.RejectDuplicate)));
-                checks.Expect("reject-duplicate-after-close", rejected is WorkflowAlreadyStartedException, $"start after close with RejectDuplicate: {Describe(rejected)}");
+                checks.Expect("reject-duplicate-after-close", rejected is WorkflowAlreadyStartedException, $"start after close with RejectDuplicate: {Observe.Describe(rejected)}");
 
-                var failedOnly = await CaptureAsync(() => server.Client.StartWorkflowAsync(
+                var failedOnly = await Observe.FailureOfAsync(() => server.Client.StartWorkflowAsync(
                     (DeduplicatedOrderWorkflow w) => w.RunAsync(), With(options, o => o.IdReusePolicy = WorkflowIdReusePolicy.AllowDuplicateFailedOnly)));
-                checks.Expect("failed-only-after-success", failedOnly is WorkflowAlreadyStartedException, $"start after success with AllowDuplicateFailedOnly: {Describe(failedOnly)}");
+                checks.Expect("failed-only-after-success", failedOnly is WorkflowAlreadyStartedException, $"start after success with AllowDuplicateFailedOnly: {Observe.Describe(failedOnly)}");
             });
         fact.Conclude();
     }
@@ -260,7 +258,7 @@ public sealed class ExecutionSemanticsFacts(ServerFixture servers, ITestOutputHe
                 var first = RunningWorker.Start(server.Client, Options());
                 var handle = await server.Client.StartWorkflowAsync((HistoryRecordsEveryStepWorkflow w) => w.RunAsync(Order), server.Options("steps", queue));
                 PersistedState? before = null;
-                await Eventually.HoldsAsync(async () => (before = await handle.QueryAsync(w => w.State)).Stage == "awaiting-approval", Bound);
+                await Eventually.HoldsAsync(async () => (before = await handle.QueryAsync(w => w.State)).Stage == "awaiting-approval", Observe.Bound);
                 await first.DisposeAsync();
 
                 await using var second = RunningWorker.Start(server.Client, Options());
@@ -313,7 +311,7 @@ public sealed class ExecutionSemanticsFacts(ServerFixture servers, ITestOutputHe
                 {
                     var handle = await server.Client.StartWorkflowAsync((HistoryRecordsEveryStepWorkflow w) => w.RunAsync(Order), server.Options("restart", queue));
                     workflowId = handle.Id;
-                    await Eventually.HoldsAsync(async () => (before = await handle.QueryAsync(w => w.State)).Stage == "awaiting-approval", Bound);
+                    await Eventually.HoldsAsync(async () => (before = await handle.QueryAsync(w => w.State)).Stage == "awaiting-approval", Observe.Bound);
                 }
 
                 await server.RestartServerAsync();
@@ -394,7 +392,7 @@ public sealed class ExecutionSemanticsFacts(ServerFixture servers, ITestOutputHe
 
                 var clock = Stopwatch.StartNew();
                 var task = await server.Client.StartWorkflowAsync((ThreadPoolTaskWorkflow w) => w.RunAsync(), server.Options("taskrun", queue));
-                var taskFailure = await HistoryProbe.WorkflowTaskFailureAsync(task, Bound);
+                var taskFailure = await HistoryProbe.WorkflowTaskFailureAsync(task, Observe.Bound);
                 fact.Metric("task_failure_detection_ms", clock.Elapsed.TotalMilliseconds, "ms");
                 var taskStatus = (await task.DescribeAsync()).Status;
                 checks.Expect(
@@ -403,7 +401,7 @@ public sealed class ExecutionSemanticsFacts(ServerFixture servers, ITestOutputHe
                     $"WorkflowTaskFailed: \"{taskFailure ?? "none within the bound"}\"; workflow {taskStatus}");
 
                 var delay = await server.Client.StartWorkflowAsync((ThreadPoolDelayWorkflow w) => w.RunAsync(), server.Options("taskdelay", queue));
-                var delayFailure = await HistoryProbe.WorkflowTaskFailureAsync(delay, Bound);
+                var delayFailure = await HistoryProbe.WorkflowTaskFailureAsync(delay, Observe.Bound);
                 var delayStatus = (await delay.DescribeAsync()).Status;
                 checks.Expect(
                     "thread-pool-delay-detected",
@@ -462,23 +460,23 @@ public sealed class ExecutionSemanticsFacts(ServerFixture servers, ITestOutputHe
                     .AddActivity(ShipmentActivities.Ship));
 
                 var diverging = await server.Client.StartWorkflowAsync((DivergesOnReplayWorkflow w) => w.RunAsync(), server.Options("diverges", queue));
-                var failure = await HistoryProbe.WorkflowTaskFailureAsync(diverging, Bound);
+                var failure = await HistoryProbe.WorkflowTaskFailureAsync(diverging, Observe.Bound);
                 var status = (await diverging.DescribeAsync()).Status;
                 checks.Expect(
                     "task-fails-run-survives",
                     failure is not null && failure.Contains("Nondeterminism", StringComparison.OrdinalIgnoreCase) && status == WorkflowExecutionStatus.Running,
                     $"WorkflowTaskFailed: \"{failure ?? "none within the bound"}\"; workflow {status}");
 
-                var retried = await Eventually.HoldsAsync(() => Task.FromResult(DivergesOnReplayWorkflow.Attempts[diverging.Id] >= 3), Bound);
+                var retried = await Eventually.HoldsAsync(() => Task.FromResult(DivergesOnReplayWorkflow.Attempts[diverging.Id] >= 3), Observe.Bound);
                 checks.Expect("task-retried", retried, $"run method entered {DivergesOnReplayWorkflow.Attempts[diverging.Id]} times (first execution, then replays of the retried task)");
                 await diverging.TerminateAsync("DurableEval: probe finished");
 
                 var failing = await server.Client.StartWorkflowAsync((DivergenceFailsWorkflow w) => w.RunAsync(), server.Options("fails", queue));
-                var outcome = await CaptureAsync(() => failing.GetResultAsync());
+                var outcome = await Observe.FailureOfAsync(() => failing.GetResultAsync());
                 checks.Expect(
                     "configurable-failure",
                     outcome is WorkflowFailedException { InnerException: { } inner } && inner.Message.Contains("Nondeterminism", StringComparison.OrdinalIgnoreCase),
-                    $"result: {Describe(outcome)}{(outcome?.InnerException is { } i ? " / inner: " + i.Message : string.Empty)}");
+                    $"result: {Observe.Describe(outcome)}{(outcome?.InnerException is { } i ? " / inner: " + i.Message : string.Empty)}");
 
                 var shipment = await server.Client.StartWorkflowAsync((ShipmentWorkflow w) => w.RunAsync("order-7"), server.Options("shipment", queue));
                 await shipment.GetResultAsync();
@@ -597,21 +595,4 @@ public sealed class ExecutionSemanticsFacts(ServerFixture servers, ITestOutputHe
         change(copy);
         return copy;
     }
-
-    private static async Task<Exception?> CaptureAsync(Func<Task> action)
-    {
-        try
-        {
-            await action();
-            return null;
-        }
-        catch (Exception e) when (e is TemporalException or InvalidOperationException)
-        {
-            return e;
-        }
-    }
-
-    private static string Describe(Exception? e) => e is null ? "no exception (accepted)" : $"{e.GetType().Name}: {ServerFixture.OneLine(e.Message)}";
-
-    private static string Short(string? runId) => runId is null ? "null" : runId[..Math.Min(8, runId.Length)];
 }

@@ -25,8 +25,6 @@ namespace DurableEval.Tests.Criteria;
 /// <summary>RT — Retry &amp; Timeout: retry policies, timeouts, the circuit-breaker pattern, heartbeats.</summary>
 public sealed class RetryTimeoutFacts(ServerFixture servers, ITestOutputHelper output) : CriterionFacts(servers, output)
 {
-    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
-
     // Backoff is skipped server time, exact to the event; a second absorbs the worker's own latency per attempt.
     private static readonly TimeSpan GapTolerance = TimeSpan.FromSeconds(1);
 
@@ -428,7 +426,7 @@ public sealed class RetryTimeoutFacts(ServerFixture servers, ITestOutputHelper o
                         }
                     },
                 };
-                var thrown = await CaptureAsync(() => cancelling.RunAsync(activities.HeartbeatUntilCancelledAsync));
+                var thrown = await Observe.FailureOfAsync(() => cancelling.RunAsync(activities.HeartbeatUntilCancelledAsync));
                 var seen = journal.CancellationOf("offline-cancel");
                 checks.Expect(
                     "offline-cancellation-delivered",
@@ -492,7 +490,7 @@ public sealed class RetryTimeoutFacts(ServerFixture servers, ITestOutputHelper o
                     $"attempt 2 reported \"{stalledResult}\"; attempt 1 heartbeated \"{StalledAttemptRetriedWorkflow.Checkpoint}\"");
 
                 var cancelling = await server.Client.StartWorkflowAsync((CancelsHeartbeatingActivityWorkflow w) => w.RunAsync(), server.Options("cancel", queue));
-                var beating = await Eventually.HoldsAsync(() => Task.FromResult(journal.BeatsOf(cancelling.Id).Count >= 2), Bound);
+                var beating = await Eventually.HoldsAsync(() => Task.FromResult(journal.BeatsOf(cancelling.Id).Count >= 2), Observe.Bound);
                 var requestedAt = DateTime.UtcNow;
                 await cancelling.SignalAsync(w => w.CancelActivityAsync());
                 var outcome = await cancelling.GetResultAsync();
@@ -626,7 +624,7 @@ public sealed class RetryTimeoutFacts(ServerFixture servers, ITestOutputHelper o
                 pending = (await server.Client.WorkflowService.DescribeWorkflowExecutionAsync(request)).PendingActivities.FirstOrDefault();
                 return pending is { Attempt: >= 2 };
             },
-            Bound);
+            Observe.Bound);
         return seen ? pending : null;
     }
 
@@ -690,19 +688,6 @@ public sealed class RetryTimeoutFacts(ServerFixture servers, ITestOutputHelper o
         catch (WorkflowFailedException e)
         {
             return (null, e);
-        }
-    }
-
-    private static async Task<Exception?> CaptureAsync(Func<Task> action)
-    {
-        try
-        {
-            await action();
-            return null;
-        }
-        catch (Exception e) when (e is OperationCanceledException or TemporalException)
-        {
-            return e;
         }
     }
 

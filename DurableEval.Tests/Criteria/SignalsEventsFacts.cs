@@ -19,8 +19,6 @@ namespace DurableEval.Tests.Criteria;
 /// <summary>SG — Signals &amp; Events: external signals, waits and awaitables, event triggers, queries and updates.</summary>
 public sealed class SignalsEventsFacts(ServerFixture servers, ITestOutputHelper output) : CriterionFacts(servers, output)
 {
-    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
-
     [SkippableFact]
     [Criterion("SG-01")]
     public async Task SG01_ExternalSignals()
@@ -47,7 +45,7 @@ public sealed class SignalsEventsFacts(ServerFixture servers, ITestOutputHelper 
 
                 await using var first = RunningWorker.Start(server.Client, Options());
                 var ordered = await server.Client.StartWorkflowAsync((SignalsArriveInOrderWorkflow w) => w.RunAsync(), server.Options("ordered", queue));
-                await Eventually.HoldsAsync(async () => (await ordered.QueryAsync(w => w.Seen)).Count == 0, Bound);
+                await Eventually.HoldsAsync(async () => (await ordered.QueryAsync(w => w.Seen)).Count == 0, Observe.Bound);
                 var sent = Enumerable.Range(1, Signals).ToList();
                 var clock = Stopwatch.StartNew();
                 foreach (var number in sent)
@@ -57,7 +55,7 @@ public sealed class SignalsEventsFacts(ServerFixture servers, ITestOutputHelper 
 
                 fact.Metric("signal_send_mean_ms", clock.Elapsed.TotalMilliseconds / Signals, "ms");
                 IReadOnlyList<int> seen = [];
-                await Eventually.HoldsAsync(async () => (seen = await ordered.QueryAsync(w => w.Seen)).Count >= Signals, Bound);
+                await Eventually.HoldsAsync(async () => (seen = await ordered.QueryAsync(w => w.Seen)).Count >= Signals, Observe.Bound);
                 await ordered.SignalAsync(w => w.FinishAsync());
                 var result = await ordered.GetResultAsync();
                 var recorded = NumbersSignalled(await ordered.FetchHistoryAsync());
@@ -71,7 +69,7 @@ public sealed class SignalsEventsFacts(ServerFixture servers, ITestOutputHelper 
                     $"sent {Numbers(sent)}; workflow saw {Numbers(result)}; history recorded {Numbers(recorded)}");
 
                 var parked = await server.Client.StartWorkflowAsync((SignalsArriveInOrderWorkflow w) => w.RunAsync(), server.Options("offline", queue));
-                await Eventually.HoldsAsync(async () => (await parked.QueryAsync(w => w.Seen)).Count == 0, Bound);
+                await Eventually.HoldsAsync(async () => (await parked.QueryAsync(w => w.Seen)).Count == 0, Observe.Bound);
                 await first.StopAsync();
                 await parked.SignalAsync(w => w.NoteAsync(OfflineSignal));
                 var whileAway = await parked.FetchHistoryAsync();
@@ -81,7 +79,7 @@ public sealed class SignalsEventsFacts(ServerFixture servers, ITestOutputHelper 
                 await using var second = RunningWorker.Start(server.Client, Options());
                 clock.Restart();
                 IReadOnlyList<int> delivered = [];
-                var arrived = await Eventually.HoldsAsync(async () => (delivered = await parked.QueryAsync(w => w.Seen)).Contains(OfflineSignal), Bound);
+                var arrived = await Eventually.HoldsAsync(async () => (delivered = await parked.QueryAsync(w => w.Seen)).Contains(OfflineSignal), Observe.Bound);
                 fact.Metric("offline_signal_delivery_ms", clock.Elapsed.TotalMilliseconds, "ms");
                 checks.Expect(
                     "signal-while-no-worker",
@@ -91,7 +89,7 @@ public sealed class SignalsEventsFacts(ServerFixture servers, ITestOutputHelper 
                 await parked.GetResultAsync();
 
                 var options = server.Options("sws", queue);
-                var before = await CaptureAsync(() => server.Client.GetWorkflowHandle(options.Id!).DescribeAsync());
+                var before = await Observe.FailureOfAsync(() => server.Client.GetWorkflowHandle(options.Id!).DescribeAsync());
                 options.SignalWithStart((SignalsArriveInOrderWorkflow w) => w.NoteAsync(StartSignal));
                 var started = await server.Client.StartWorkflowAsync((SignalsArriveInOrderWorkflow w) => w.RunAsync(), options);
                 await started.SignalAsync(w => w.FinishAsync());
@@ -105,10 +103,10 @@ public sealed class SignalsEventsFacts(ServerFixture servers, ITestOutputHelper 
                     "signal-with-start-new",
                     IsNotFound(before) && started.ResultRunId is not null && startedResult.SequenceEqual([StartSignal])
                         && types[0] == EventType.WorkflowExecutionStarted && signalAt > 0 && signalAt < firstTask,
-                    $"before: describe gave {Describe(before)}; after: run {Short(started.ResultRunId)} saw [{Numbers(startedResult)}]; history begins {HistoryProbe.Sequence(types.Take(firstTask + 1))}");
+                    $"before: describe gave {Observe.Describe(before)}; after: run {Observe.Short(started.ResultRunId)} saw [{Numbers(startedResult)}]; history begins {HistoryProbe.Sequence(types.Take(firstTask + 1))}");
 
-                var missing = await CaptureAsync(() => server.Client.GetWorkflowHandle<SignalsArriveInOrderWorkflow>($"de-sg-01-missing-{Guid.NewGuid():N}").SignalAsync(w => w.NoteAsync(1)));
-                checks.Expect("signal-missing-workflow", IsNotFound(missing), $"signal to a missing id: {Describe(missing)}");
+                var missing = await Observe.FailureOfAsync(() => server.Client.GetWorkflowHandle<SignalsArriveInOrderWorkflow>($"de-sg-01-missing-{Guid.NewGuid():N}").SignalAsync(w => w.NoteAsync(1)));
+                checks.Expect("signal-missing-workflow", IsNotFound(missing), $"signal to a missing id: {Observe.Describe(missing)}");
             });
         fact.Conclude();
     }
@@ -145,7 +143,7 @@ public sealed class SignalsEventsFacts(ServerFixture servers, ITestOutputHelper 
                 var threshold = await server.Client.StartWorkflowAsync((ThresholdWaitWorkflow w) => w.RunAsync(10), server.Options("threshold", queue));
                 await threshold.SignalAsync(w => w.AddAsync(3));
                 await threshold.SignalAsync(w => w.AddAsync(4));
-                await Eventually.HoldsAsync(async () => await threshold.QueryAsync(w => w.Total) == 7, Bound);
+                await Eventually.HoldsAsync(async () => await threshold.QueryAsync(w => w.Total) == 7, Observe.Bound);
                 var resumedEarly = await threshold.QueryAsync(w => w.Resumed);
                 await threshold.SignalAsync(w => w.AddAsync(5));
                 var reached = await threshold.GetResultAsync();
@@ -168,7 +166,7 @@ public sealed class SignalsEventsFacts(ServerFixture servers, ITestOutputHelper 
                     $"returned {lapsed.Approved} after {Hours(lapsed.Waited)} of workflow time in {Ms(lapseWallMs)} of wall time");
 
                 var approval = await server.Client.StartWorkflowAsync((ApprovalWaitWorkflow w) => w.RunAsync(day), server.Options("approval", queue, longRun));
-                await Eventually.HoldsAsync(() => approval.QueryAsync(w => w.Waiting), Bound);
+                await Eventually.HoldsAsync(() => approval.QueryAsync(w => w.Waiting), Observe.Bound);
                 await server.Environment.DelayAsync(partway);
 
                 // Signal before awaiting the result: an auto-skip would fire the pending 24 h timeout first.
@@ -181,7 +179,7 @@ public sealed class SignalsEventsFacts(ServerFixture servers, ITestOutputHelper 
                     $"returned {approved.Approved} (approver {approved.Approver ?? "none"}) after {Hours(approved.Waited)} of workflow time, the environment moved {Hours(partway)}");
 
                 var signalFirst = await server.Client.StartWorkflowAsync((FirstOfTimerOrSignalWorkflow w) => w.RunAsync(race), server.Options("race-signal", queue, longRun));
-                await Eventually.HoldsAsync(() => signalFirst.QueryAsync(w => w.Racing), Bound);
+                await Eventually.HoldsAsync(() => signalFirst.QueryAsync(w => w.Racing), Observe.Bound);
                 await signalFirst.SignalAsync(w => w.GoAsync());
                 var signalWon = await signalFirst.GetResultAsync();
                 var signalRace = await signalFirst.FetchHistoryAsync();
@@ -203,14 +201,14 @@ public sealed class SignalsEventsFacts(ServerFixture servers, ITestOutputHelper 
 
                 // Last in the block: a cancelled run leaves timers behind that make this server's clock jump later.
                 var cancelled = await server.Client.StartWorkflowAsync((ApprovalWaitWorkflow w) => w.RunAsync(day), server.Options("cancel", queue, longRun));
-                await Eventually.HoldsAsync(() => cancelled.QueryAsync(w => w.Waiting), Bound);
+                await Eventually.HoldsAsync(() => cancelled.QueryAsync(w => w.Waiting), Observe.Bound);
                 await cancelled.CancelAsync();
-                var ended = await CaptureAsync(() => cancelled.GetResultAsync());
+                var ended = await Observe.FailureOfAsync(() => cancelled.GetResultAsync());
                 var status = (await cancelled.DescribeAsync()).Status;
                 checks.Expect(
                     "cancel-during-wait",
                     ended is WorkflowFailedException { InnerException: CanceledFailureException } && status == WorkflowExecutionStatus.Canceled,
-                    $"result: {Describe(ended)}{(ended?.InnerException is { } inner ? $" / inner {inner.GetType().Name}: {inner.Message}" : string.Empty)}; status {status}");
+                    $"result: {Observe.Describe(ended)}{(ended?.InnerException is { } inner ? $" / inner {inner.GetType().Name}: {inner.Message}" : string.Empty)}; status {status}");
             });
         fact.Conclude();
     }
@@ -239,7 +237,7 @@ public sealed class SignalsEventsFacts(ServerFixture servers, ITestOutputHelper 
                 checks.Expect(
                     "api-start",
                     api.ResultRunId is not null && apiResult.Count == 0 && apiTypes[0] == EventType.WorkflowExecutionStarted && apiTypes[^1] == EventType.WorkflowExecutionCompleted,
-                    $"run {Short(api.ResultRunId)} returned {apiResult.Count} events; history {apiTypes[0]} ... {apiTypes[^1]} ({apiTypes.Count} events)");
+                    $"run {Observe.Short(api.ResultRunId)} returned {apiResult.Count} events; history {apiTypes[0]} ... {apiTypes[^1]} ({apiTypes.Count} events)");
 
                 var options = server.Options("events", queue);
                 var sent = Enumerable.Range(1, Events).Select(i => $"event-{i}").ToList();
@@ -275,7 +273,7 @@ public sealed class SignalsEventsFacts(ServerFixture servers, ITestOutputHelper 
                     "update-with-start",
                     count == 1 && updatedResult.SequenceEqual(["order-placed"]) && HistoryProbe.Count(updatedHistory, EventType.WorkflowExecutionStarted) == 1
                         && HistoryProbe.Count(updatedHistory, EventType.WorkflowExecutionUpdateCompleted) == 1,
-                    $"update returned {count}; run {Short(updated.ResultRunId)} returned [{string.Join(",", updatedResult)}]; history: {HistoryProbe.Count(updatedHistory, EventType.WorkflowExecutionStarted)} WorkflowExecutionStarted, "
+                    $"update returned {count}; run {Observe.Short(updated.ResultRunId)} returned [{string.Join(",", updatedResult)}]; history: {HistoryProbe.Count(updatedHistory, EventType.WorkflowExecutionStarted)} WorkflowExecutionStarted, "
                         + $"{HistoryProbe.Count(updatedHistory, EventType.WorkflowExecutionUpdateAccepted)} UpdateAccepted, {HistoryProbe.Count(updatedHistory, EventType.WorkflowExecutionUpdateCompleted)} UpdateCompleted");
             });
 
@@ -330,9 +328,9 @@ public sealed class SignalsEventsFacts(ServerFixture servers, ITestOutputHelper 
                 {
                     // Trigger the second only after the first finished: the default overlap policy skips a trigger while a run is open.
                     await schedule.TriggerAsync();
-                    var firstDone = await Eventually.HoldsAsync(async () => (await CompletedScheduledRunsAsync(server.Client, schedule)) == 1, Bound);
+                    var firstDone = await Eventually.HoldsAsync(async () => (await CompletedScheduledRunsAsync(server.Client, schedule)) == 1, Observe.Bound);
                     await schedule.TriggerAsync();
-                    var bothDone = await Eventually.HoldsAsync(async () => (await CompletedScheduledRunsAsync(server.Client, schedule)) == 2, Bound);
+                    var bothDone = await Eventually.HoldsAsync(async () => (await CompletedScheduledRunsAsync(server.Client, schedule)) == 2, Observe.Bound);
                     var description = await schedule.DescribeAsync();
                     checks.Expect(
                         "schedule-trigger",
@@ -380,14 +378,14 @@ public sealed class SignalsEventsFacts(ServerFixture servers, ITestOutputHelper 
                 var handle = await server.Client.StartWorkflowAsync((QueryableProgressWorkflow w) => w.RunAsync(), server.Options("progress", queue));
                 // Polls until the first workflow task has run: a query before it can be refused.
                 ProgressState? initial = null;
-                await Eventually.HoldsAsync(async () => (initial = await handle.QueryAsync(w => w.State)) is not null, Bound);
+                await Eventually.HoldsAsync(async () => (initial = await handle.QueryAsync(w => w.State)) is not null, Observe.Bound);
                 for (var i = 0; i < Steps; i++)
                 {
                     await handle.SignalAsync(w => w.StepAsync());
                 }
 
                 ProgressState? live = null;
-                await Eventually.HoldsAsync(async () => (live = await handle.QueryAsync(w => w.State)).Steps == Steps, Bound);
+                await Eventually.HoldsAsync(async () => (live = await handle.QueryAsync(w => w.State)).Steps == Steps, Observe.Bound);
                 checks.Expect(
                     "query-live",
                     initial == new ProgressState(0, 0) && live == new ProgressState(Steps, 0),
@@ -404,18 +402,18 @@ public sealed class SignalsEventsFacts(ServerFixture servers, ITestOutputHelper 
                 fact.Metric("query_latency_mean_ms", clock.Elapsed.TotalMilliseconds / Queries, "ms");
                 var runningAfter = await EventCountAsync(handle);
 
-                var broken = await CaptureAsync(() => handle.QueryAsync(w => w.BrokenQuery()));
+                var broken = await Observe.FailureOfAsync(() => handle.QueryAsync(w => w.BrokenQuery()));
                 checks.Expect(
                     "query-failure-surfaces",
                     broken is WorkflowQueryFailedException && broken.Message.Contains("query boom", StringComparison.Ordinal),
-                    $"throwing query: {Describe(broken)}");
+                    $"throwing query: {Observe.Describe(broken)}");
 
-                var refused = await CaptureAsync(() => handle.ExecuteUpdateAsync(w => w.SetTargetAsync(QueryableProgressWorkflow.MaxTarget + 1)));
+                var refused = await Observe.FailureOfAsync(() => handle.ExecuteUpdateAsync(w => w.SetTargetAsync(QueryableProgressWorkflow.MaxTarget + 1)));
                 var acceptedAfterRefusal = HistoryProbe.Count(await handle.FetchHistoryAsync(), EventType.WorkflowExecutionUpdateAccepted);
                 checks.Expect(
                     "update-validator-rejects",
                     refused is WorkflowUpdateFailedException { InnerException: ApplicationFailureException } && acceptedAfterRefusal == 0,
-                    $"update with target {QueryableProgressWorkflow.MaxTarget + 1}: {Describe(refused)}{(refused?.InnerException is { } why ? $" / inner: {why.Message}" : string.Empty)}; {acceptedAfterRefusal} UpdateAccepted events");
+                    $"update with target {QueryableProgressWorkflow.MaxTarget + 1}: {Observe.Describe(refused)}{(refused?.InnerException is { } why ? $" / inner: {why.Message}" : string.Empty)}; {acceptedAfterRefusal} UpdateAccepted events");
 
                 clock.Restart();
                 var remaining = await handle.ExecuteUpdateAsync(w => w.SetTargetAsync(Target));
@@ -437,7 +435,7 @@ public sealed class SignalsEventsFacts(ServerFixture servers, ITestOutputHelper 
                 var closedAnswer = await handle.QueryAsync(w => w.State);
                 fact.Metric("query_completed_ms", clock.Elapsed.TotalMilliseconds, "ms");
                 var runsAfter = QueryableProgressWorkflow.RunEntries[handle.Id];
-                var rejected = await CaptureAsync(() => handle.QueryAsync(w => w.State, new() { RejectCondition = QueryRejectCondition.NotOpen }));
+                var rejected = await Observe.FailureOfAsync(() => handle.QueryAsync(w => w.State, new() { RejectCondition = QueryRejectCondition.NotOpen }));
                 var closedAfter = await EventCountAsync(handle);
                 checks.Expect(
                     "query-after-completion",
@@ -450,7 +448,7 @@ public sealed class SignalsEventsFacts(ServerFixture servers, ITestOutputHelper 
                 checks.Expect(
                     "query-rejected-when-closed",
                     rejected is WorkflowQueryRejectedException { WorkflowStatus: WorkflowExecutionStatus.Completed },
-                    $"NotOpen query on the completed workflow: {Describe(rejected)}");
+                    $"NotOpen query on the completed workflow: {Observe.Describe(rejected)}");
             });
         fact.Conclude();
     }
@@ -481,27 +479,7 @@ public sealed class SignalsEventsFacts(ServerFixture servers, ITestOutputHelper 
         return completed;
     }
 
-    private static async Task<Exception?> CaptureAsync(Func<Task> action)
-    {
-        try
-        {
-            await action();
-            return null;
-        }
-        catch (Exception e) when (e is TemporalException or InvalidOperationException)
-        {
-            return e;
-        }
-    }
-
     private static bool IsNotFound(Exception? e) => e is RpcException { Code: RpcException.StatusCode.NotFound };
-
-    private static string Describe(Exception? e) => e switch
-    {
-        null => "no exception (accepted)",
-        RpcException rpc => $"RpcException {rpc.Code}: {ServerFixture.OneLine(rpc.Message)}",
-        _ => $"{e.GetType().Name}: {ServerFixture.OneLine(e.Message)}",
-    };
 
     private static string Numbers(IEnumerable<int> numbers) => string.Join(",", numbers);
 
@@ -512,6 +490,4 @@ public sealed class SignalsEventsFacts(ServerFixture servers, ITestOutputHelper 
     private static string Clock(DateTime time) => time.ToString("HH:mm:ss", CultureInfo.InvariantCulture);
 
     private static string Ms(double milliseconds) => milliseconds.ToString("0", CultureInfo.InvariantCulture) + " ms";
-
-    private static string Short(string? runId) => runId is null ? "null" : runId[..Math.Min(8, runId.Length)];
 }

@@ -26,8 +26,6 @@ namespace DurableEval.Tests.Criteria;
 /// <summary>WF — Workflow Primitives: steps, child workflows, fan-out, control flow, timers, queues and rate control.</summary>
 public sealed class WorkflowPrimitivesFacts(ServerFixture servers, ITestOutputHelper output) : CriterionFacts(servers, output)
 {
-    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
-
     [SkippableFact]
     [Criterion("WF-01")]
     public async Task WF01_StepDefinition()
@@ -182,10 +180,10 @@ public sealed class WorkflowPrimitivesFacts(ServerFixture servers, ITestOutputHe
                 async Task<WorkflowExecutionStatus?> StatusAsync(string policy) =>
                     ids.TryGetValue(policy, out var id) ? (await server.Client.GetWorkflowHandle(id).DescribeAsync()).Status : null;
 
-                var terminated = await Eventually.HoldsAsync(async () => await StatusAsync(nameof(ClosePolicy.Terminate)) == WorkflowExecutionStatus.Terminated, Bound);
+                var terminated = await Eventually.HoldsAsync(async () => await StatusAsync(nameof(ClosePolicy.Terminate)) == WorkflowExecutionStatus.Terminated, Observe.Bound);
                 checks.Expect("close-terminate", terminated, $"Terminate child: {await StatusAsync(nameof(ClosePolicy.Terminate))}");
 
-                var cancelled = await Eventually.HoldsAsync(async () => await StatusAsync(nameof(ClosePolicy.RequestCancel)) == WorkflowExecutionStatus.Canceled, Bound);
+                var cancelled = await Eventually.HoldsAsync(async () => await StatusAsync(nameof(ClosePolicy.RequestCancel)) == WorkflowExecutionStatus.Canceled, Observe.Bound);
                 var cleanedUp = cancelled && await server.Client.GetWorkflowHandle<WaitsForReleaseChildWorkflow>(ids[nameof(ClosePolicy.RequestCancel)]).QueryAsync(w => w.CleanedUp);
                 checks.Expect(
                     "close-request-cancel",
@@ -340,7 +338,7 @@ public sealed class WorkflowPrimitivesFacts(ServerFixture servers, ITestOutputHe
                 checks.Expect(
                     "continue-as-new-carries-state",
                     final.Total == expectedTotal && final.RunIds.Count == Runs && final.RunIds.Distinct().Count() == Runs && final.RunIds[0] == total.FirstExecutionRunId,
-                    $"total {final.Total} (expected {expectedTotal}) from {final.RunIds.Count} distinct runs ({final.RunIds.Distinct().Count()}), first run {Short(final.RunIds.FirstOrDefault())} = started run {Short(total.FirstExecutionRunId)}");
+                    $"total {final.Total} (expected {expectedTotal}) from {final.RunIds.Count} distinct runs ({final.RunIds.Distinct().Count()}), first run {Observe.Short(final.RunIds.FirstOrDefault())} = started run {Observe.Short(total.FirstExecutionRunId)}");
 
                 var links = new List<string>();
                 var chained = final.RunIds.Count == Runs;
@@ -352,7 +350,7 @@ public sealed class WorkflowPrimitivesFacts(ServerFixture servers, ITestOutputHe
                     var successor = last.EventType == EventType.WorkflowExecutionContinuedAsNew ? last.WorkflowExecutionContinuedAsNewEventAttributes.NewExecutionRunId : null;
                     chained &= predecessor == (i == 0 ? string.Empty : final.RunIds[i - 1])
                         && (i < Runs - 1 ? successor == final.RunIds[i + 1] : last.EventType == EventType.WorkflowExecutionCompleted);
-                    links.Add($"run {i + 1}: from {Short(predecessor)} ends {last.EventType}{(successor is null ? string.Empty : " → " + Short(successor))}");
+                    links.Add($"run {i + 1}: from {Observe.Short(predecessor)} ends {last.EventType}{(successor is null ? string.Empty : " → " + Observe.Short(successor))}");
                 }
 
                 checks.Expect("run-chain-in-history", chained, string.Join("; ", links));
@@ -399,7 +397,7 @@ public sealed class WorkflowPrimitivesFacts(ServerFixture servers, ITestOutputHe
                 var cancellable = await server.Client.StartWorkflowAsync((CancellableTimerWorkflow w) => w.RunAsync(hour), server.Options("timer", queue));
 
                 // Signal only once the timer is waiting, and before any result wait: an auto-skip would fire the timer first.
-                var waiting = await Eventually.HoldsAsync(() => cancellable.QueryAsync(w => w.Waiting), Bound);
+                var waiting = await Eventually.HoldsAsync(() => cancellable.QueryAsync(w => w.Waiting), Observe.Bound);
                 await cancellable.SignalAsync(w => w.CancelTimerAsync());
                 var outcome = await cancellable.GetResultAsync();
                 var timerHistory = await cancellable.FetchHistoryAsync();
@@ -485,7 +483,7 @@ public sealed class WorkflowPrimitivesFacts(ServerFixture servers, ITestOutputHe
                     {
                         await schedule.TriggerAsync();
                         var expected = trigger;
-                        await Eventually.HoldsAsync(async () => (description = await schedule.DescribeAsync()).Info.NumActions >= expected, Bound);
+                        await Eventually.HoldsAsync(async () => (description = await schedule.DescribeAsync()).Info.NumActions >= expected, Observe.Bound);
                         var latest = description.Info.RecentActions.LastOrDefault()?.Action as ScheduleActionExecutionStartWorkflow;
                         if (latest is not null)
                         {
@@ -592,7 +590,7 @@ public sealed class WorkflowPrimitivesFacts(ServerFixture servers, ITestOutputHe
                     var handle = await server.Client.StartWorkflowAsync((PriorityBacklogWorkflow w) => w.RunAsync(backlogQueue, keys), server.Options("priority", mainQueue));
 
                     // Only once every activity waits in the backlog does a worker start, taking one at a time.
-                    var backlogged = await Eventually.HoldsAsync(async () => ActivityEvents.Scheduled(await handle.FetchHistoryAsync()).Count == keys.Length, Bound);
+                    var backlogged = await Eventually.HoldsAsync(async () => ActivityEvents.Scheduled(await handle.FetchHistoryAsync()).Count == keys.Length, Observe.Bound);
                     await using (var backlog = RunningWorker.Start(server.Client, new TemporalWorkerOptions(backlogQueue) { MaxConcurrentActivities = 1 }.AddAllActivities(order)))
                     {
                         await handle.GetResultAsync();
@@ -688,6 +686,4 @@ public sealed class WorkflowPrimitivesFacts(ServerFixture servers, ITestOutputHe
     }
 
     private static string Ms(TimeSpan span) => span.TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture) + " ms";
-
-    private static string Short(string? runId) => string.IsNullOrEmpty(runId) ? "none" : runId[..Math.Min(8, runId.Length)];
 }

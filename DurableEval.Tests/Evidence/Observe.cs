@@ -1,0 +1,38 @@
+using DurableEval.Tests.Servers;
+using Temporalio.Exceptions;
+
+namespace DurableEval.Tests.Evidence;
+
+/// <summary>Small observation helpers shared by the facts: outcomes captured as values, and short evidence texts.</summary>
+public static class Observe
+{
+    /// <summary>How long a fact waits for something it expects to happen soon (a query to answer, a task to fail).</summary>
+    public static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Runs an action whose failure is the observation: returns the Temporal (or cancellation, or client-side
+    /// invalid-operation) exception instead of throwing it, or null when the action succeeded.
+    /// </summary>
+    public static async Task<Exception?> FailureOfAsync(Func<Task> action)
+    {
+        try
+        {
+            await action();
+            return null;
+        }
+        catch (Exception e) when (e is TemporalException or OperationCanceledException or InvalidOperationException)
+        {
+            return e;
+        }
+    }
+
+    public static string Describe(Exception? e) => e switch
+    {
+        null => "no exception (accepted)",
+        RpcException rpc => $"RpcException {rpc.Code}: {ServerFixture.OneLine(rpc.Message)}",
+        _ => $"{e.GetType().Name}: {ServerFixture.OneLine(e.Message)}",
+    };
+
+    /// <summary>The first characters of a run id: enough to tell runs apart in an evidence line.</summary>
+    public static string Short(string? runId) => string.IsNullOrEmpty(runId) ? "none" : runId[..Math.Min(8, runId.Length)];
+}
