@@ -476,7 +476,7 @@ public sealed class ExecutionSemanticsFacts(ServerFixture servers, ITestOutputHe
                 checks.Expect(
                     "configurable-failure",
                     outcome is WorkflowFailedException { InnerException: { } inner } && inner.Message.Contains("Nondeterminism", StringComparison.OrdinalIgnoreCase),
-                    $"result: {Observe.Describe(outcome)}{(outcome?.InnerException is { } i ? " / inner: " + i.Message : string.Empty)}");
+                    $"result: {Observe.DescribeChain(outcome)}");
 
                 var shipment = await server.Client.StartWorkflowAsync((ShipmentWorkflow w) => w.RunAsync("order-7"), server.Options("shipment", queue));
                 await shipment.GetResultAsync();

@@ -70,7 +70,7 @@ public sealed class RetryTimeoutFacts(ServerFixture servers, ITestOutputHelper o
                 checks.Expect(
                     "succeeds-on-attempt-n",
                     attempts.SequenceEqual([1, 2, 3, 4]) && backoff.Result == "succeeded on attempt 4",
-                    $"attempts seen by the activity [{string.Join(", ", attempts)}]; outcome: {backoff.Result ?? DescribeChain(backoff.Failure)}");
+                    $"attempts seen by the activity [{string.Join(", ", attempts)}]; outcome: {backoff.Result ?? Observe.DescribeChain(backoff.Failure)}");
                 fact.Metric("retry_wall_ms", backoff.Wall.TotalMilliseconds, "ms");
                 ExpectGaps(fact, checks, "backoff-follows-coefficient", "backoff_interval", backoff, [10, 20, 40]);
 
@@ -82,7 +82,7 @@ public sealed class RetryTimeoutFacts(ServerFixture servers, ITestOutputHelper o
                 checks.Expect(
                     "non-retryable-type-stops",
                     byType.Attempts.Count == 1 && byType.Activity?.RetryState == RetryState.NonRetryableFailure && byType.Application?.ErrorType == Validation,
-                    $"{byType.Attempts.Count} attempt(s); {DescribeChain(byType.Failure)}");
+                    $"{byType.Attempts.Count} attempt(s); {Observe.DescribeChain(byType.Failure)}");
 
                 var exhausted = await RunAsync("exhausted", new(new(SucceedOnAttempt: 0), TimeSpan.FromSeconds(1), MaximumAttempts: 3));
                 checks.Expect(
@@ -90,13 +90,13 @@ public sealed class RetryTimeoutFacts(ServerFixture servers, ITestOutputHelper o
                     exhausted.Attempts.Select(a => a.Attempt).SequenceEqual([1, 2, 3])
                         && exhausted.Activity?.RetryState == RetryState.MaximumAttemptsReached
                         && exhausted.Application?.ErrorType == FailureScript.Transient,
-                    $"attempts [{string.Join(", ", exhausted.Attempts.Select(a => a.Attempt))}]; {DescribeChain(exhausted.Failure)}");
+                    $"attempts [{string.Join(", ", exhausted.Attempts.Select(a => a.Attempt))}]; {Observe.DescribeChain(exhausted.Failure)}");
 
                 var flagged = await RunAsync("nonretryable-flag", new(new(SucceedOnAttempt: 0, NonRetryable: true), TimeSpan.FromSeconds(1)));
                 checks.Expect(
                     "non-retryable-flag-stops",
                     flagged.Attempts.Count == 1 && flagged.Activity?.RetryState == RetryState.NonRetryableFailure && flagged.Application?.NonRetryable == true,
-                    $"{flagged.Attempts.Count} attempt(s) under an unlimited policy; {DescribeChain(flagged.Failure)}");
+                    $"{flagged.Attempts.Count} attempt(s) under an unlimited policy; {Observe.DescribeChain(flagged.Failure)}");
 
                 var delayed = await RunAsync("next-retry-delay", new(new(SucceedOnAttempt: 2, NextRetryDelay: TimeSpan.FromSeconds(5)), tenSeconds));
                 ExpectGaps(fact, checks, "next-retry-delay-overrides", "next_retry_delay_interval", delayed, [5]);
@@ -169,7 +169,7 @@ public sealed class RetryTimeoutFacts(ServerFixture servers, ITestOutputHelper o
                     checks.Expect(
                         probe.Check,
                         run.Failure?.InnerException is ActivityFailureException && run.Innermost == probe.Expected,
-                        $"{(run.Result is null ? DescribeChain(run.Failure) : "completed: " + run.Result)}; innermost timeout type {run.Innermost?.ToString() ?? "none"}");
+                        $"{(run.Result is null ? Observe.DescribeChain(run.Failure) : "completed: " + run.Result)}; innermost timeout type {run.Innermost?.ToString() ?? "none"}");
                     if (run.SinceScheduled is { } fired)
                     {
                         fact.Metric($"{probe.Check.Replace('-', '_')}_timeout_s", fired.TotalSeconds, "s");
@@ -343,7 +343,7 @@ public sealed class RetryTimeoutFacts(ServerFixture servers, ITestOutputHelper o
                 checks.Expect(
                     "run-fails-fast",
                     cause is { ErrorType: CircuitBreaker.OpenErrorType, NonRetryable: true } && failFastCalls.SequenceEqual([1, 2, 3]) && failScheduled == 3,
-                    $"{DescribeChain(failure)}; requests reaching the dependency [{string.Join(", ", failFastCalls)}]; {failScheduled} ActivityTaskScheduled events");
+                    $"{Observe.DescribeChain(failure)}; requests reaching the dependency [{string.Join(", ", failFastCalls)}]; {failScheduled} ActivityTaskScheduled events");
 
                 var again = await reopens.GetResultAsync();
                 var againReached = log.Requests(reopens.Id);
@@ -550,7 +550,7 @@ public sealed class RetryTimeoutFacts(ServerFixture servers, ITestOutputHelper o
         return new(
             result,
             failure,
-            Chain(failure).OfType<TimeoutFailureException>().ToList(),
+            Observe.Chain(failure).OfType<TimeoutFailureException>().ToList(),
             timedOut - TimeOf(EventType.ActivityTaskScheduled),
             timedOut - lastStart);
     }
@@ -582,7 +582,7 @@ public sealed class RetryTimeoutFacts(ServerFixture servers, ITestOutputHelper o
         checks.Expect(
             id,
             run.Result is not null && gaps.Count == expected.Count && gaps.Zip(expected).All(g => Math.Abs(g.First - g.Second) <= GapTolerance.TotalSeconds),
-            Invariant($"gaps between attempt starts [{string.Join(", ", gaps.Select(g => g.ToString("0.###", CultureInfo.InvariantCulture)))}] s, expected [{string.Join(", ", expected)}] s ±{GapTolerance.TotalSeconds:0} s; outcome: {run.Result ?? DescribeChain(run.Failure)}"));
+            Invariant($"gaps between attempt starts [{string.Join(", ", gaps.Select(g => g.ToString("0.###", CultureInfo.InvariantCulture)))}] s, expected [{string.Join(", ", expected)}] s ±{GapTolerance.TotalSeconds:0} s; outcome: {run.Result ?? Observe.DescribeChain(run.Failure)}"));
     }
 
     private static async Task<TimedOutRun> RunIntoTimeoutAsync(ServerLease server, WorkflowOptions options)
@@ -604,7 +604,7 @@ public sealed class RetryTimeoutFacts(ServerFixture servers, ITestOutputHelper o
         checks.Expect(
             id,
             run.Status == WorkflowExecutionStatus.TimedOut && run.Failure?.InnerException is TimeoutFailureException && run.LastEvent == EventType.WorkflowExecutionTimedOut,
-            Invariant($"status {run.Status}; last event {run.LastEvent}; result: {DescribeChain(run.Failure)}; after {run.ServerElapsed.TotalHours:0.###} h of server time"));
+            Invariant($"status {run.Status}; last event {run.LastEvent}; result: {Observe.DescribeChain(run.Failure)}; after {run.ServerElapsed.TotalHours:0.###} h of server time"));
 
     /// <summary>
     /// Polls the server's description of the run until its activity waits for a second attempt; null if it never
@@ -689,33 +689,6 @@ public sealed class RetryTimeoutFacts(ServerFixture servers, ITestOutputHelper o
         {
             return (null, e);
         }
-    }
-
-    private static IEnumerable<Exception> Chain(Exception? e)
-    {
-        for (var current = e; current is not null; current = current.InnerException)
-        {
-            yield return current;
-        }
-    }
-
-    /// <summary>"WorkflowFailedException > ActivityFailureException [retry MaximumAttemptsReached] > ...: message".</summary>
-    private static string DescribeChain(Exception? e)
-    {
-        if (e is null)
-        {
-            return "no failure";
-        }
-
-        var links = Chain(e).Select(x => x switch
-        {
-            ActivityFailureException a => $"{x.GetType().Name} [retry state {a.RetryState}]",
-            ApplicationFailureException a => $"{x.GetType().Name} [{a.ErrorType}, non-retryable {a.NonRetryable}]",
-            TimeoutFailureException t => $"{x.GetType().Name} [{t.TimeoutType}]",
-            _ => x.GetType().Name,
-        });
-        var message = Chain(e).Last().Message;
-        return string.IsNullOrWhiteSpace(message) ? string.Join(" > ", links) : $"{string.Join(" > ", links)}: {ServerFixture.OneLine(message)}";
     }
 
     private static string Describe(RequestOutcome? o) =>

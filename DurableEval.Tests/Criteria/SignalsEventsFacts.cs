@@ -105,7 +105,7 @@ public sealed class SignalsEventsFacts(ServerFixture servers, ITestOutputHelper 
                         && types[0] == EventType.WorkflowExecutionStarted && signalAt > 0 && signalAt < firstTask,
                     $"before: describe gave {Observe.Describe(before)}; after: run {Observe.Short(started.ResultRunId)} saw [{Numbers(startedResult)}]; history begins {HistoryProbe.Sequence(types.Take(firstTask + 1))}");
 
-                var missing = await Observe.FailureOfAsync(() => server.Client.GetWorkflowHandle<SignalsArriveInOrderWorkflow>($"de-sg-01-missing-{Guid.NewGuid():N}").SignalAsync(w => w.NoteAsync(1)));
+                var missing = await Observe.FailureOfAsync(() => server.Client.GetWorkflowHandle<SignalsArriveInOrderWorkflow>(server.NewId("missing")).SignalAsync(w => w.NoteAsync(1)));
                 checks.Expect("signal-missing-workflow", IsNotFound(missing), $"signal to a missing id: {Observe.Describe(missing)}");
             });
         fact.Conclude();
@@ -208,7 +208,7 @@ public sealed class SignalsEventsFacts(ServerFixture servers, ITestOutputHelper 
                 checks.Expect(
                     "cancel-during-wait",
                     ended is WorkflowFailedException { InnerException: CanceledFailureException } && status == WorkflowExecutionStatus.Canceled,
-                    $"result: {Observe.Describe(ended)}{(ended?.InnerException is { } inner ? $" / inner {inner.GetType().Name}: {inner.Message}" : string.Empty)}; status {status}");
+                    $"result: {Observe.DescribeChain(ended)}; status {status}");
             });
         fact.Conclude();
     }
@@ -322,7 +322,7 @@ public sealed class SignalsEventsFacts(ServerFixture servers, ITestOutputHelper 
                 await using var worker = RunningWorker.Start(server.Client, new TemporalWorkerOptions(queue).AddWorkflow<EventInboxWorkflow>());
                 var action = ScheduleActionStartWorkflow.Create((EventInboxWorkflow w) => w.RunAsync(0), server.Options("scheduled", queue));
                 var schedule = await server.Client.CreateScheduleAsync(
-                    $"de-sg-03-schedule-{Guid.NewGuid():N}",
+                    server.NewId("schedule"),
                     new Schedule(action, new ScheduleSpec()) { State = new() { Paused = true } });
                 try
                 {
@@ -413,7 +413,7 @@ public sealed class SignalsEventsFacts(ServerFixture servers, ITestOutputHelper 
                 checks.Expect(
                     "update-validator-rejects",
                     refused is WorkflowUpdateFailedException { InnerException: ApplicationFailureException } && acceptedAfterRefusal == 0,
-                    $"update with target {QueryableProgressWorkflow.MaxTarget + 1}: {Observe.Describe(refused)}{(refused?.InnerException is { } why ? $" / inner: {why.Message}" : string.Empty)}; {acceptedAfterRefusal} UpdateAccepted events");
+                    $"update with target {QueryableProgressWorkflow.MaxTarget + 1}: {Observe.DescribeChain(refused)}; {acceptedAfterRefusal} UpdateAccepted events");
 
                 clock.Restart();
                 var remaining = await handle.ExecuteUpdateAsync(w => w.SetTargetAsync(Target));

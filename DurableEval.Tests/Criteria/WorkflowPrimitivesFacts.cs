@@ -464,9 +464,9 @@ public sealed class WorkflowPrimitivesFacts(ServerFixture servers, ITestOutputHe
                 await using var worker = RunningWorker.Start(server.Client, new TemporalWorkerOptions(queue).AddWorkflow<CountsCalendarRunsWorkflow>());
                 var action = ScheduleActionStartWorkflow.Create(
                     (CountsCalendarRunsWorkflow w) => w.RunAsync(),
-                    new WorkflowOptions($"de-wf-05-scheduled-{Guid.NewGuid():N}", queue) { ExecutionTimeout = ServerLease.DefaultExecutionTimeout });
+                    server.Options("scheduled", queue));
                 var schedule = await server.Client.CreateScheduleAsync(
-                    $"de-wf-05-schedule-{Guid.NewGuid():N}",
+                    server.NewId("schedule"),
                     new Schedule(action, new ScheduleSpec { Intervals = [new ScheduleIntervalSpec(TimeSpan.FromHours(1))] }) { State = new() { Paused = true } });
                 try
                 {
@@ -526,8 +526,8 @@ public sealed class WorkflowPrimitivesFacts(ServerFixture servers, ITestOutputHe
             {
                 var mainQueue = server.NewTaskQueue("main");
                 var routedQueue = server.NewTaskQueue("routed");
-                var mainIdentity = $"de-wf-06-main-{Guid.NewGuid():N}"[..22];
-                var routedIdentity = $"de-wf-06-routed-{Guid.NewGuid():N}"[..24];
+                var mainIdentity = server.NewId("main-worker");
+                var routedIdentity = server.NewId("routed-worker");
                 await using (var main = RunningWorker.Start(server.Client, new TemporalWorkerOptions(mainQueue) { Identity = mainIdentity }
                     .AddWorkflow<RoutesActivityByQueueWorkflow>()
                     .AddAllActivities(new RoutingActivities("main"))))

@@ -36,8 +36,6 @@ public sealed class FactRecorder
         this.settings = settings;
     }
 
-    public string CriterionId => criterion.Id;
-
     /// <summary>Checks that need no server: the replayer, ActivityEnvironment, converters, definitions.</summary>
     public Task OfflineAsync(IReadOnlyList<CheckSpec> specs, Func<CheckScope, Task> body) =>
         RunBlockAsync(specs, scope => body(scope));

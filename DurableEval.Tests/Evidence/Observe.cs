@@ -33,6 +33,36 @@ public static class Observe
         _ => $"{e.GetType().Name}: {ServerFixture.OneLine(e.Message)}",
     };
 
+    /// <summary>An exception and its inner exceptions, outermost first.</summary>
+    public static IEnumerable<Exception> Chain(Exception? e)
+    {
+        for (var current = e; current is not null; current = current.InnerException)
+        {
+            yield return current;
+        }
+    }
+
+    /// <summary>"WorkflowFailedException > ActivityFailureException [retry MaximumAttemptsReached] > ...: message".</summary>
+    public static string DescribeChain(Exception? e)
+    {
+        if (e is null)
+        {
+            return "no failure";
+        }
+
+        var links = Chain(e).Select(x => x switch
+        {
+            ActivityFailureException a => $"{x.GetType().Name} [retry state {a.RetryState}]",
+            ApplicationFailureException a => string.IsNullOrEmpty(a.ErrorType)
+                ? $"{x.GetType().Name} [non-retryable {a.NonRetryable}]"
+                : $"{x.GetType().Name} [{a.ErrorType}, non-retryable {a.NonRetryable}]",
+            TimeoutFailureException t => $"{x.GetType().Name} [{t.TimeoutType}]",
+            _ => x.GetType().Name,
+        });
+        var message = Chain(e).Last().Message;
+        return string.IsNullOrWhiteSpace(message) ? string.Join(" > ", links) : $"{string.Join(" > ", links)}: {ServerFixture.OneLine(message)}";
+    }
+
     /// <summary>The first characters of a run id: enough to tell runs apart in an evidence line.</summary>
     public static string Short(string? runId) => string.IsNullOrEmpty(runId) ? "none" : runId[..Math.Min(8, runId.Length)];
 }

@@ -51,24 +51,22 @@ public sealed class ServerLease : IAsyncDisposable
 
     public string Isolation { get; }
 
-    public bool SupportsTimeSkipping => Environment.SupportsTimeSkipping;
-
     /// <summary>A task queue no other fact or run uses.</summary>
-    public string NewTaskQueue(string purpose) => $"{prefix}-{purpose}-{Guid.NewGuid():N}";
+    public string NewTaskQueue(string purpose) => NewId(purpose);
+
+    /// <summary>An id no other fact or run uses, for workflows, schedules and the like.</summary>
+    public string NewId(string purpose) => $"{prefix}-{purpose}-{Guid.NewGuid():N}";
 
     /// <summary>Options for a workflow with a unique id on the given queue, bounded by an execution timeout.</summary>
     public WorkflowOptions Options(string purpose, string taskQueue, TimeSpan? executionTimeout = null)
     {
-        var id = $"{prefix}-{purpose}-{Guid.NewGuid():N}";
+        var id = NewId(purpose);
         startedIds.Add(id);
         return new WorkflowOptions(id, taskQueue) { ExecutionTimeout = executionTimeout ?? DefaultExecutionTimeout };
     }
 
     /// <summary>Registers an id the fact chose itself (e.g. reused on purpose) for cleanup.</summary>
     public void Track(string workflowId) => startedIds.Add(workflowId);
-
-    /// <summary>Whether <see cref="RestartServerAsync"/> can stop and start the server on the same store.</summary>
-    public bool CanRestart => restart is not null;
 
     /// <summary>Stops the server and starts it again on the same database file; the client is replaced too.</summary>
     public async Task RestartServerAsync()
@@ -81,8 +79,6 @@ public sealed class ServerLease : IAsyncDisposable
         await Environment.DisposeAsync();
         Environment = await restart();
     }
-
-    public TemporalWorker NewWorker(TemporalWorkerOptions options) => new(Client, options);
 
     public async ValueTask DisposeAsync()
     {
