@@ -57,7 +57,7 @@ public static class Findings
         var ran = checks.Count - notRun.Count;
         if (ran > 0)
         {
-            lines.Add($"{N(ran)} checks ran and {N(report.Results.Sum(r => r.Evidence?.Metrics.Count ?? 0))} metrics were measured.");
+            lines.Add($"{N(ran)} checks ran ({N(ran - failed.Count)} passed, {N(failed.Count)} failed) and {N(report.Results.Sum(r => r.Evidence?.Metrics.Count ?? 0))} metrics were measured.");
         }
 
         var noFact = report.Results.Count(r => r.Fact.State == FactState.NoFact);
