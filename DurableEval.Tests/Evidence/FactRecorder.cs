@@ -105,29 +105,19 @@ public sealed class FactRecorder
         }
     }
 
-    private async Task RunBlockAsync(IReadOnlyList<CheckSpec> specs, Func<CheckScope, Task> body)
+    private async Task RunBlockAsync(IReadOnlyList<CheckSpec> specs, Func<CheckScope, Task> body, Func<CancellationToken, Task<string>>? watch = null)
     {
-        using var timeout = new CancellationTokenSource(BlockTimeout);
-        var scope = new CheckScope(specs, timeout.Token);
-        Exception? error = null;
-        try
+        var outcome = await BlockRunner.RunAsync(specs, body, BlockTimeout, BlockRunner.DefaultStopGrace, watch);
+        if (outcome.Error is SkipException skip)
         {
-            await body(scope).WaitAsync(BlockTimeout);
-        }
-        catch (TimeoutException e)
-        {
-            error = new TimeoutException($"block exceeded {BlockTimeout.TotalSeconds:0} s", e);
-        }
-        catch (Exception e) when (e is not SkipException)
-        {
-            error = e;
+            throw skip;
         }
 
-        if (error is not null)
+        if (outcome.Error is not null)
         {
-            output.WriteLine($"[{criterion.Id}] block error: {error}");
+            output.WriteLine($"[{criterion.Id}] block error: {outcome.Error}");
         }
 
-        checks.AddRange(scope.Complete(error));
+        checks.AddRange(outcome.Checks);
     }
 }
