@@ -61,7 +61,7 @@ public sealed class FactRecorder
         await using (lease)
         {
             server ??= new ServerInfo(ServerNames.Of(lease.Kind), lease.Version, lease.Isolation);
-            await RunBlockAsync(specs, scope => body(lease, scope));
+            await RunBlockAsync(specs, scope => body(lease, scope), token => RunWatcher.WatchAsync(lease, token));
         }
     }
 
