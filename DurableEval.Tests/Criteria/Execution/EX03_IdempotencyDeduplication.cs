@@ -29,9 +29,9 @@ public sealed partial class ExecutionSemanticsFacts
                 Core("duplicate-start-rejected", "Starting a second run with a running workflow's id throws WorkflowAlreadyStartedException"),
                 Core("use-existing", "Id conflict policy UseExisting returns the running run instead of starting another"),
                 Core("signal-with-start-existing", "Signal-with-start on a running id delivers the signal to that run"),
+                Core("reject-duplicate-after-close", "Id reuse policy RejectDuplicate refuses a closed workflow's id"),
                 Edge("update-id-deduplicated", "An update sent twice with the same update id runs its handler once"),
                 Edge("terminate-existing", "Id conflict policy TerminateExisting ends the old run and starts a new one"),
-                Edge("reject-duplicate-after-close", "Id reuse policy RejectDuplicate refuses a closed workflow's id"),
                 Edge("failed-only-after-success", "Id reuse policy AllowDuplicateFailedOnly refuses the id of a run that succeeded"),
             ],
             async (server, checks) =>

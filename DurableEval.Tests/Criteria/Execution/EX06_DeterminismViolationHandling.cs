@@ -26,7 +26,7 @@ public sealed partial class ExecutionSemanticsFacts
         await fact.OfflineAsync(
             [
                 Core("unchanged-code-replays", "Control: the recorded shipment history replays with the code that recorded it"),
-                Core("changed-code-detected", "Replaying it with reordered code raises WorkflowNondeterminismException naming the mismatch"),
+                Core("changed-code-detected", "Replaying it with reordered code raises WorkflowNondeterminismException naming the mismatched machine and recorded event"),
             ],
             async checks =>
             {
@@ -47,7 +47,7 @@ public sealed partial class ExecutionSemanticsFacts
             [
                 Core("task-fails-run-survives", "Live, a nondeterministic replay fails the workflow task; the workflow stays open, not corrupted"),
                 Core("configurable-failure", "With nondeterminism listed in FailureExceptionTypes, the workflow fails instead"),
-                Edge("task-retried", "The failed workflow task is retried rather than given up"),
+                Core("task-retried", "The failed workflow task is retried rather than given up"),
                 Edge("live-history-detected", "A history recorded live with the old code is caught by the replayer against the changed code"),
             ],
             async (server, checks) =>
@@ -60,7 +60,10 @@ public sealed partial class ExecutionSemanticsFacts
                     .AddActivity(ShipmentActivities.Reserve)
                     .AddActivity(ShipmentActivities.Ship));
 
-                var diverging = await server.Client.StartWorkflowAsync((DivergesOnReplayWorkflow w) => w.RunAsync(), server.Options("diverges", queue));
+                // This run's workflow task fails on purpose: the block's watcher must not end the block on it.
+                var divergingOptions = server.Options("diverges", queue);
+                server.ExpectTaskFailures(divergingOptions.Id!);
+                var diverging = await server.Client.StartWorkflowAsync((DivergesOnReplayWorkflow w) => w.RunAsync(), divergingOptions);
                 var failure = await HistoryProbe.WorkflowTaskFailureAsync(diverging, Observe.Bound);
                 var status = (await diverging.DescribeAsync()).Status;
                 checks.Expect(
