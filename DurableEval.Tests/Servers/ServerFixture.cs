@@ -127,30 +127,39 @@ public sealed class ServerFixture : IAsyncDisposable
         }
     }
 
+    /// <summary>How long the SDK waits for a fresh server to answer, first and on the one retry.</summary>
+    internal static readonly TimeSpan FirstReadiness = TimeSpan.FromSeconds(10);
+
+    internal static readonly TimeSpan RetryReadiness = TimeSpan.FromSeconds(30);
+
+    private WorkflowEnvironmentStartTimeSkippingOptions TimeSkippingOptions(TimeSpan readiness) => new()
+    {
+        TestServer = new TestServerOptions { ExistingPath = settings.TestServerPath, StartupTimeout = readiness },
+    };
+
     private async Task<ServerLease> StartTimeSkippingAsync(string criterionId)
     {
-        var options = new WorkflowEnvironmentStartTimeSkippingOptions();
         if (settings.TestServerPath is { } path)
         {
             ExecutablePath.Require(path, Settings.TestServerPathVariable, "a Temporal time-skipping test server");
-            options.TestServer = new TestServerOptions { ExistingPath = path };
         }
 
         // One slow or failed start of a fresh server must not make every later fact skip: retry once with a
-        // doubled bound, and record the retry so the report shows it.
+        // longer bound (the SDK's own readiness wait included, 5 s by default, which a JVM on a loaded machine
+        // can miss), and record the retry so the report shows it.
         var clock = Stopwatch.StartNew();
         WorkflowEnvironment environment;
         var retried = string.Empty;
         try
         {
-            environment = await Bounded.StartAsync(() => WorkflowEnvironment.StartTimeSkippingAsync(options), settings.ServerStartTimeout);
+            environment = await Bounded.StartAsync(() => WorkflowEnvironment.StartTimeSkippingAsync(TimeSkippingOptions(FirstReadiness)), settings.ServerStartTimeout);
         }
         catch (Exception first) when (first is not ServerConfigurationException and not OutOfMemoryException)
         {
             retried = $" after one retry (first start: {Trim(first.Message, 120)})";
             stats.RecordRetry(ServerKind.TimeSkipping, Trim(first.Message, 160));
             clock.Restart();
-            environment = await Bounded.StartAsync(() => WorkflowEnvironment.StartTimeSkippingAsync(options), settings.ServerStartTimeout * 2);
+            environment = await Bounded.StartAsync(() => WorkflowEnvironment.StartTimeSkippingAsync(TimeSkippingOptions(RetryReadiness)), settings.ServerStartTimeout * 2);
         }
 
         var startMs = clock.Elapsed.TotalMilliseconds;

@@ -102,7 +102,7 @@ public sealed partial class ExecutionSemanticsFacts
     // The SDK's own detector messages (WorkflowTracingEventListener): any other task failure (a bug in the probe
     // workflow, a timeout) must not count as the SDK having detected the forbidden call.
     internal const string TaskRunMessage = "not scheduled on workflow scheduler";
-    internal const string TaskDelayMessage = "Task.Delay cannot be used in workflows";
+    internal const string TaskDelayMessage = "thread transfer task which is non-deterministic";
 
     internal static bool IsThreadPoolDetection(string? taskFailure, string sdkMessage) =>
         taskFailure is not null && taskFailure.Contains(sdkMessage, StringComparison.Ordinal);

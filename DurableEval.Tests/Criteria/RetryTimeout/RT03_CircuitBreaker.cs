@@ -50,7 +50,9 @@ public sealed partial class RetryTimeoutFacts
             {
                 var log = new DependencyLog();
                 var queue = server.NewTaskQueue("breaker");
-                await using var worker = RunningWorker.Start(server.Client, new TemporalWorkerOptions(queue)
+                // No workflow cache: every workflow task rebuilds the breaker's state by replaying the history, so
+                // "state kept in the workflow" is exercised by replay, not by an object held in memory.
+                await using var worker = RunningWorker.Start(server.Client, new TemporalWorkerOptions(queue) { MaxCachedWorkflows = 0 }
                     .AddWorkflow<CircuitBreakerWorkflow>()
                     .AddAllActivities(new DependencyActivities(log)));
 
