@@ -108,12 +108,18 @@ public sealed partial class WorkflowPrimitivesFacts
                 fact.Metric("cron_runs_completed", completed, "runs");
 
                 // Start times carry the milliseconds the server took to start each run, hence the one-second tolerance.
-                var gaps = chain.Zip(chain.Skip(1), (a, b) => b.ExecutionTime - a.ExecutionTime).ToList();
-                var onCalendar = chain.All(r => r.ExecutionTime is { Second: 0 } t && t.Minute % 10 == 0);
+                // The first run's start also carries the real time between the client's start call and the server's
+                // first backoff (measured 1.2-1.6 s on a loaded machine), so it is allowed 3 s past its boundary and
+                // the spacing is judged from the second run on; every later run must sit on the calendar.
+                var gaps = chain.Skip(1).Zip(chain.Skip(2), (a, b) => b.ExecutionTime - a.ExecutionTime).ToList();
+                var firstOffset = chain[0].ExecutionTime is { } first ? first - new DateTime(first.Year, first.Month, first.Day, first.Hour, first.Minute / 10 * 10, 0, first.Kind) : (TimeSpan?)null;
+                fact.Metric("cron_first_run_offset_ms", firstOffset?.TotalMilliseconds ?? double.NaN, "ms");
+                var onCalendar = firstOffset is { } offset && offset < TimeSpan.FromSeconds(3)
+                    && chain.Skip(1).All(r => r.ExecutionTime is { Second: 0 } t && t.Minute % 10 == 0);
                 checks.Expect(
                     "cron-runs",
                     completed >= 3 && chain[0].RunId == cron.FirstExecutionRunId && chain[^1].LastResult == completed
-                        && gaps.All(g => g is { } gap && Math.Abs((gap - TimeSpan.FromMinutes(10)).TotalSeconds) < 1) && onCalendar,
+                        && gaps.Count >= 2 && gaps.All(g => g is { } gap && Math.Abs((gap - TimeSpan.FromMinutes(10)).TotalSeconds) < 1) && onCalendar,
                     $"{completed} runs completed in 35 skipped minutes; pending run was handed last result {chain.LastOrDefault().LastResult?.ToString(CultureInfo.InvariantCulture) ?? "none"}; run start times (UTC) {string.Join(", ", chain.Select(r => r.ExecutionTime?.ToString("HH:mm:ss.fff", CultureInfo.InvariantCulture) ?? "?"))}");
 
                 await cron.TerminateAsync("DurableEval: cron runs observed");
