@@ -19,15 +19,15 @@ public static class Rubric
 
     public static IReadOnlyList<(int Stars, string Label, string Rule)> Rows { get; } =
     [
-        (1, "Not Supported", "no core check passed"),
-        (2, "Experimental", "some core checks failed"),
+        (1, "Not Supported", "core checks failed and none passed, whatever else did not run"),
+        (2, "Experimental", "some core checks failed, whatever else did not run"),
         (3, "PoC Ready", "all core checks passed, but an edge check failed or did not run, or support is custom"),
         (4, "Production Ready", "all core and edge checks passed, but a production check failed or did not run, or support is pattern"),
         (5, "Production Recommended", "every check passed and support is native"),
     ];
 
     public const string NotEvaluatedRule =
-        "a core check could not run (no server, filtered out, no fact yet): shown with its reason, no stars";
+        "a core check could not run (no server, filtered out, no fact yet) and none failed: shown with its reason, no stars";
 
     public static string LabelFor(int stars) => Rows.First(r => r.Stars == stars).Label;
 
@@ -41,21 +41,27 @@ public static class Rubric
             return Rating.NotEvaluated("no core check was recorded");
         }
 
-        var coreNotRun = core.FirstOrDefault(c => c.Outcome == CheckOutcome.NotRun);
-        if (coreNotRun is not null)
-        {
-            return Rating.NotEvaluated($"core check {coreNotRun.Id} not run: {coreNotRun.Detail}");
-        }
-
+        // A measured failure is evidence whatever else could not run: it rates the criterion (and so can cap the
+        // overall rating through fail-close) instead of hiding behind "not evaluated". The checks that did not
+        // run are still named, so the reader knows the rating rests on part of the core.
+        var coreNotRun = core.Where(c => c.Outcome == CheckOutcome.NotRun).ToList();
         var coreFailed = core.Where(c => c.Outcome == CheckOutcome.Failed).ToList();
-        if (coreFailed.Count == core.Count)
+        var notRunSuffix = coreNotRun.Count > 0 ? $"; not run: {Ids(coreNotRun)}" : string.Empty;
+        if (coreFailed.Count > 0 && coreFailed.Count + coreNotRun.Count == core.Count)
         {
-            return Make(1, $"no core check passed ({Ids(coreFailed)} failed)");
+            return Make(1, $"no core check passed ({Ids(coreFailed)} failed{notRunSuffix})");
         }
 
         if (coreFailed.Count > 0)
         {
-            return Make(2, $"core checks failed: {Ids(coreFailed)}");
+            return Make(2, $"core checks failed: {Ids(coreFailed)}{notRunSuffix}");
+        }
+
+        if (coreNotRun.Count > 0)
+        {
+            var first = coreNotRun[0];
+            var others = coreNotRun.Count > 1 ? $" (also not run: {Ids(coreNotRun.Skip(1))})" : string.Empty;
+            return Rating.NotEvaluated($"core check {first.Id} not run: {first.Detail}{others}");
         }
 
         var edgeShort = Short(checks, CheckKind.Edge);

@@ -11,6 +11,8 @@ public sealed class CheckScope
 {
     private readonly Dictionary<string, CheckSpec> specs;
     private readonly Dictionary<string, CheckResult> results = new(StringComparer.Ordinal);
+    private readonly Lock gate = new();
+    private string? sealedBecause;
 
     internal CheckScope(IReadOnlyList<CheckSpec> specs, CancellationToken cancellation)
     {
@@ -31,9 +33,36 @@ public sealed class CheckScope
     /// <summary>The check could not be evaluated (e.g. the fault it needs did not land); never a pass.</summary>
     public void NotRun(string id, string reason) => Set(id, CheckOutcome.NotRun, reason);
 
-    public bool IsRecorded(string id) => results.ContainsKey(id);
+    public bool IsRecorded(string id)
+    {
+        lock (gate)
+        {
+            return results.ContainsKey(id);
+        }
+    }
+
+    /// <summary>
+    /// Ends recording: a body that outlives its block (it ignored the cancellation) can no longer change the
+    /// evidence; its writes throw inside it instead.
+    /// </summary>
+    internal void Seal(string reason)
+    {
+        lock (gate)
+        {
+            sealedBecause ??= reason;
+        }
+    }
 
     internal IReadOnlyList<CheckResult> Complete(Exception? error)
+    {
+        lock (gate)
+        {
+            sealedBecause ??= "the block ended";
+            return Snapshot(error);
+        }
+    }
+
+    private List<CheckResult> Snapshot(Exception? error)
     {
         return specs.Values.Select(spec => results.TryGetValue(spec.Id, out var result)
             ? result
@@ -54,11 +83,19 @@ public sealed class CheckScope
             throw new InvalidOperationException($"check '{id}' was not declared for this block; declare it with CheckSpec.Core/Edge/Production");
         }
 
-        if (results.ContainsKey(id))
+        lock (gate)
         {
-            throw new InvalidOperationException($"check '{id}' was recorded twice");
-        }
+            if (sealedBecause is not null)
+            {
+                throw new InvalidOperationException($"check '{id}' recorded after its block ended ({sealedBecause}); ignored");
+            }
 
-        results[id] = new CheckResult(id, spec.Kind, spec.Description, outcome, Servers.ServerFixture.OneLine(detail));
+            if (results.ContainsKey(id))
+            {
+                throw new InvalidOperationException($"check '{id}' was recorded twice");
+            }
+
+            results[id] = new CheckResult(id, spec.Kind, spec.Description, outcome, Servers.ServerFixture.OneLine(detail));
+        }
     }
 }

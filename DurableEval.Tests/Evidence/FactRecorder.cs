@@ -26,6 +26,7 @@ public sealed class FactRecorder
     private readonly List<Citation> citations = [];
     private readonly List<string> findings = [];
     private ServerInfo? server;
+    private string? configurationError;
 
     public FactRecorder(CriterionDefinition criterion, string fact, ServerFixture servers, ITestOutputHelper output, Settings settings)
     {
@@ -43,9 +44,15 @@ public sealed class FactRecorder
     /// <summary>Checks on a live server; when none can be had they are recorded "not run" with the reason and fix.</summary>
     public async Task LiveAsync(ServerNeed need, IReadOnlyList<CheckSpec> specs, Func<ServerLease, CheckScope, Task> body)
     {
-        var (lease, reason) = await servers.AcquireAsync(need, criterion.Id);
+        var (lease, reason, misconfigured) = await servers.AcquireAsync(need, criterion.Id);
         if (lease is null)
         {
+            // A server the user configured but that cannot be used is an error to fix, never a quiet skip.
+            if (misconfigured)
+            {
+                configurationError ??= reason;
+            }
+
             checks.AddRange(CheckScope.AllNotRun(specs, reason));
             output.WriteLine($"[{criterion.Id}] not run ({specs.Count} checks): {reason}");
             return;
@@ -54,7 +61,7 @@ public sealed class FactRecorder
         await using (lease)
         {
             server ??= new ServerInfo(ServerNames.Of(lease.Kind), lease.Version, lease.Isolation);
-            await RunBlockAsync(specs, scope => body(lease, scope));
+            await RunBlockAsync(specs, scope => body(lease, scope), token => RunWatcher.WatchAsync(lease, token));
         }
     }
 
@@ -82,6 +89,11 @@ public sealed class FactRecorder
         }
 
         output.WriteLine($"[{criterion.Id}] rating: {Rubric.StarsText(rating.Stars)} {rating.Label} ({rating.Reason})");
+        if (configurationError is not null)
+        {
+            Assert.Fail($"configured server unusable: {configurationError}");
+        }
+
         var failed = evidence.Checks.Where(c => c.Outcome == CheckOutcome.Failed).ToList();
         var failedText = string.Join("; ", failed.Select(c => $"{c.Id} ({c.Kind.ToString().ToLowerInvariant()}): {c.Detail}"));
         if (!rating.IsEvaluated)
@@ -105,29 +117,19 @@ public sealed class FactRecorder
         }
     }
 
-    private async Task RunBlockAsync(IReadOnlyList<CheckSpec> specs, Func<CheckScope, Task> body)
+    private async Task RunBlockAsync(IReadOnlyList<CheckSpec> specs, Func<CheckScope, Task> body, Func<CancellationToken, Task<string>>? watch = null)
     {
-        using var timeout = new CancellationTokenSource(BlockTimeout);
-        var scope = new CheckScope(specs, timeout.Token);
-        Exception? error = null;
-        try
+        var outcome = await BlockRunner.RunAsync(specs, body, BlockTimeout, BlockRunner.DefaultStopGrace, watch);
+        if (outcome.Error is SkipException skip)
         {
-            await body(scope).WaitAsync(BlockTimeout);
-        }
-        catch (TimeoutException e)
-        {
-            error = new TimeoutException($"block exceeded {BlockTimeout.TotalSeconds:0} s", e);
-        }
-        catch (Exception e) when (e is not SkipException)
-        {
-            error = e;
+            throw skip;
         }
 
-        if (error is not null)
+        if (outcome.Error is not null)
         {
-            output.WriteLine($"[{criterion.Id}] block error: {error}");
+            output.WriteLine($"[{criterion.Id}] block error: {outcome.Error}");
         }
 
-        checks.AddRange(scope.Complete(error));
+        checks.AddRange(outcome.Checks);
     }
 }

@@ -100,6 +100,11 @@ public static class ReportPublisher
             ? "no time-skipping server was started"
             : $"a fresh time-skipping server per block of checks: {timeSkipping.Count.ToString(CultureInfo.InvariantCulture)} starts, " +
               $"min {Ms(timeSkipping[0])}, median {Ms(timeSkipping[timeSkipping.Count / 2])}, max {Ms(timeSkipping[^1])}";
+        var retries = ServerStats.Run.Retries;
+        if (retries.Count > 0)
+        {
+            isolation += $"; {retries.Count.ToString(CultureInfo.InvariantCulture)} start(s) retried once with a doubled bound (first: {retries[0].Cause})";
+        }
         return new EnvironmentInfo(
             $"Temporalio {SdkVersion()}",
             used.Count == 0 ? "none asked for" : string.Join("; ", used),

@@ -61,6 +61,31 @@ public sealed class AssessmentTests
         Assert.Equal("Experimental", result.Rating.Label);
     }
 
+    public static TheoryData<string, CheckOutcome[], FactState, int?> PartialRuns => new()
+    {
+        // A measured core failure rates the criterion even though another core check did not run.
+        { "failed + not run, fact failed", [CheckOutcome.Passed, CheckOutcome.Failed, CheckOutcome.NotRun], FactState.Failed, 2 },
+        { "only failures ran", [CheckOutcome.Failed, CheckOutcome.NotRun], FactState.Failed, 1 },
+
+        // With nothing failed, a core check that did not run still leaves the criterion not evaluated.
+        { "passed + not run, fact skipped", [CheckOutcome.Passed, CheckOutcome.NotRun], FactState.Skipped, null },
+    };
+
+    [Theory]
+    [MemberData(nameof(PartialRuns))]
+    public void CoreFailureBeatsCoreNotRun(string situation, CheckOutcome[] core, FactState state, int? stars)
+    {
+        var evidence = Evidence(core.Select((o, i) => new CheckResult($"c{i}", CheckKind.Core, "synthetic", o, "observed")).ToList());
+
+        var result = Assess(new FactOutcome(state, "Facts.EX01_ProgressGuarantee", "rated"), evidence);
+
+        Assert.True(stars == result.Rating.Stars, $"{situation}: expected {stars} stars, got {result.Rating.Stars} ({result.Rating.Reason})");
+        if (core.Contains(CheckOutcome.NotRun))
+        {
+            Assert.Contains($"c{Array.IndexOf(core, CheckOutcome.NotRun)}", result.Rating.Reason, StringComparison.Ordinal);
+        }
+    }
+
     [Fact]
     public void PassedFactIsRatedByTheRubric()
     {

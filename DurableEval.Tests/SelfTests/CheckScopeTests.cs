@@ -108,4 +108,17 @@ public sealed class CheckScopeTests
 
         Assert.True(scope.Cancellation.IsCancellationRequested);
     }
+
+    [Fact]
+    public void ASealedScopeRejectsWritesAndKeepsItsResults()
+    {
+        var scope = new CheckScope(Specs, CancellationToken.None);
+        scope.Expect("completes", true, "observed");
+
+        scope.Seal("block exceeded 120 s");
+        var e = Assert.Throws<InvalidOperationException>(() => scope.Expect("replays", true, "late"));
+
+        Assert.Contains("block exceeded 120 s", e.Message, StringComparison.Ordinal);
+        Assert.Equal(CheckOutcome.Failed, scope.Complete(null).Single(r => r.Id == "replays").Outcome);
+    }
 }

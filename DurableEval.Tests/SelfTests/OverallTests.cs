@@ -87,6 +87,28 @@ public sealed class OverallTests
         Assert.Equal(5, report.Overall.Stars);
     }
 
+    [Fact]
+    public void AFailCloseCriterionWithAFailedAndAnUnrunCoreCheckCapsRatherThanIncompletes()
+    {
+        var results = Results(AllFailCloseAt(5, []), EvaluationProfile.Default);
+        CheckResult[] checks =
+        [
+            new("rejects-duplicate", CheckKind.Core, "synthetic", CheckOutcome.Failed, "a second run started"),
+            new("needs-dev", CheckKind.Core, "synthetic", CheckOutcome.NotRun, "dev server unavailable"),
+        ];
+        var evidence = new CriterionEvidence("EX-03", "Facts.EX03_IdempotencyDeduplication", checks, [], [], [], null);
+        var failed = new FactOutcome(FactState.Failed, "Facts.EX03_IdempotencyDeduplication", "rated 1 star");
+        results[Index("EX-03")] = Assessment.Assess(Catalog.Get("EX-03"), failed, evidence, EvaluationProfile.Default);
+
+        var report = EvaluationReport.Build(Clock, Machine, EvaluationProfile.Default, results);
+
+        Assert.True(report.Overall.Complete);
+        Assert.Equal(["EX-03"], report.Overall.FailCloseBelowBar);
+        Assert.True(report.Overall.Capped);
+        Assert.Equal(Rubric.FailCloseCap, report.Overall.Stars);
+        Assert.DoesNotContain("EX-03", report.Overall.LeftOut);
+    }
+
     [Theory]
     [InlineData(WorkflowDuration.Seconds, false)]
     [InlineData(WorkflowDuration.Minutes, true)]

@@ -15,6 +15,10 @@ public sealed class RubricTests
     {
         { "no core check", Native, [Edge("e1", CheckOutcome.Passed), Production("p1", CheckOutcome.Passed)], null, "Not evaluated" },
         { "a core check not run", Native, [Core("c1", CheckOutcome.Passed), Core("c2", CheckOutcome.NotRun)], null, "Not evaluated" },
+        { "a core check failed, another not run", Native, [Core("c1", CheckOutcome.Passed), Core("c2", CheckOutcome.Failed), Core("c3", CheckOutcome.NotRun)], 2, "Experimental" },
+        { "the only core check that ran failed, another not run", Native, [Core("c1", CheckOutcome.Failed), Core("c2", CheckOutcome.NotRun), Edge("e1", CheckOutcome.Passed)], 1, "Not Supported" },
+        { "core passed, others not run, none failed", Native, [Core("c1", CheckOutcome.Passed), Core("c2", CheckOutcome.NotRun), Core("c3", CheckOutcome.NotRun)], null, "Not evaluated" },
+        { "every core check not run", Native, [Core("c1", CheckOutcome.NotRun), Edge("e1", CheckOutcome.Failed)], null, "Not evaluated" },
         { "all core failed", Native, [Core("c1", CheckOutcome.Failed), Core("c2", CheckOutcome.Failed), Edge("e1", CheckOutcome.Passed)], 1, "Not Supported" },
         { "some core failed", Native, [Core("c1", CheckOutcome.Passed), Core("c2", CheckOutcome.Failed), Edge("e1", CheckOutcome.Passed)], 2, "Experimental" },
         { "an edge check failed", Native, [Core("c1", CheckOutcome.Passed), Edge("e1", CheckOutcome.Failed), Production("p1", CheckOutcome.Passed)], 3, "PoC Ready" },
@@ -50,6 +54,26 @@ public sealed class RubricTests
         Assert.Null(rating.Stars);
         Assert.Contains("needs-dev", rating.Reason, StringComparison.Ordinal);
         Assert.Contains("dev server unavailable", rating.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AMeasuredCoreFailureRatesAndNamesWhatDidNotRun()
+    {
+        var rating = Rubric.Rate(Native, [Core("c1", CheckOutcome.Passed), Core("dup-rejected", CheckOutcome.Failed), Core("needs-dev", CheckOutcome.NotRun, "dev server unavailable")]);
+
+        Assert.Equal(2, rating.Stars);
+        Assert.Contains("dup-rejected", rating.Reason, StringComparison.Ordinal);
+        Assert.Contains("not run: needs-dev", rating.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void EveryCoreCheckNotRunIsNamed()
+    {
+        var rating = Rubric.Rate(Native, [Core("a", CheckOutcome.NotRun, "no server"), Core("b", CheckOutcome.NotRun, "no server"), Core("c", CheckOutcome.Passed)]);
+
+        Assert.Null(rating.Stars);
+        Assert.Contains("core check a not run: no server", rating.Reason, StringComparison.Ordinal);
+        Assert.Contains("also not run: b", rating.Reason, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -66,10 +66,11 @@ public sealed class ServerConfigurationTests
         try
         {
             var clock = Stopwatch.StartNew();
-            var (lease, reason) = await fixture.AcquireAsync(ServerNeed.Any, "EX-01");
+            var (lease, reason, misconfigured) = await fixture.AcquireAsync(ServerNeed.Any, "EX-01");
 
             Assert.True(clock.Elapsed < TimeSpan.FromSeconds(15), $"took {clock.Elapsed.TotalSeconds:0.0} s");
             Assert.Null(lease);
+            Assert.True(misconfigured, "a configured but unreachable TEMPORAL_ADDRESS must fail the run, not skip");
             AssertOneLine(reason);
             Assert.Contains("TEMPORAL_ADDRESS=127.0.0.1:1", reason, StringComparison.Ordinal);
 
@@ -80,6 +81,96 @@ public sealed class ServerConfigurationTests
         {
             await fixture.DisposeAsync();
         }
+    }
+
+    // A program that exists and is executable but exits at once: the start is retried once with a doubled
+    // bound (recorded), then the configured path is reported as an error naming the variable.
+    [SkippableFact]
+    public async Task ATestServerThatExitsAtOnceIsRetriedOnceThenAnError()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            throw new SkipException("needs a POSIX shell script");
+        }
+
+        var path = Path.Combine(Path.GetTempPath(), $"durableeval-exits-{Guid.NewGuid():N}.sh");
+        File.WriteAllText(path, "#!/bin/sh\nexit 3\n");
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var stats = new ServerStats();
+        var settings = Settings.FromEnvironment(new Dictionary<string, string>
+        {
+            [Settings.TestServerPathVariable] = path,
+            [Settings.StartTimeoutVariable] = "2",
+        });
+        var fixture = new ServerFixture(settings, stats);
+        try
+        {
+            var clock = Stopwatch.StartNew();
+            var (lease, reason, misconfigured) = await fixture.AcquireAsync(ServerNeed.TimeSkipping, "EX-01");
+
+            // At most the first bound (2 s) plus the doubled retry bound (4 s), with slack for a loaded machine.
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(15), $"took {clock.Elapsed.TotalSeconds:0.0} s");
+            Assert.Null(lease);
+            Assert.True(misconfigured);
+            AssertOneLine(reason);
+            Assert.Contains($"{Settings.TestServerPathVariable}={path}", reason, StringComparison.Ordinal);
+            Assert.Contains("did not start (tried twice)", reason, StringComparison.Ordinal);
+            Assert.Equal([ServerKind.TimeSkipping], stats.Retries.Select(r => r.Kind));
+        }
+        finally
+        {
+            await fixture.DisposeAsync();
+            File.Delete(path);
+        }
+    }
+
+    [Theory]
+    [InlineData("not an address")]
+    [InlineData("localhost")]
+    [InlineData("localhost:notaport")]
+    [InlineData("localhost:70000")]
+    [InlineData("http://localhost:7233/path")]
+    public async Task AnUnparsableTemporalAddressIsAnErrorNamingTheVariable(string address)
+    {
+        var settings = Settings.FromEnvironment(new Dictionary<string, string> { ["TEMPORAL_ADDRESS"] = address });
+        var fixture = new ServerFixture(settings, new ServerStats());
+        try
+        {
+            var clock = Stopwatch.StartNew();
+            var (lease, reason, misconfigured) = await fixture.AcquireAsync(ServerNeed.Any, "EX-01");
+
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2), $"took {clock.Elapsed.TotalSeconds:0.0} s: the address was not rejected before connecting");
+            Assert.Null(lease);
+            Assert.True(misconfigured);
+            AssertOneLine(reason);
+            Assert.Contains($"TEMPORAL_ADDRESS={address} is not host:port", reason, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await fixture.DisposeAsync();
+        }
+    }
+
+    [Theory]
+    [InlineData("localhost:7233")]
+    [InlineData("127.0.0.1:7233")]
+    [InlineData("[::1]:7233")]
+    [InlineData("my-ns.a1b2c.tmprl.cloud:7233")]
+    public void AWellFormedTemporalAddressIsAccepted(string address) => ExternalAddress.Require(address);
+
+    [Fact]
+    public void OnlyConfiguredServersAreErrorsWhenUnusable()
+    {
+        var unconfigured = new ServerFixture(Settings.FromEnvironment(new Dictionary<string, string>()), new ServerStats());
+        var configured = new ServerFixture(Settings.FromEnvironment(new Dictionary<string, string>
+        {
+            [Settings.TestServerPathVariable] = "/x",
+            [Settings.CliPathVariable] = "/y",
+            ["TEMPORAL_ADDRESS"] = "localhost:7233",
+        }), new ServerStats());
+
+        Assert.All(Enum.GetValues<ServerKind>(), k => Assert.False(unconfigured.IsConfigured(k)));
+        Assert.All(Enum.GetValues<ServerKind>(), k => Assert.True(configured.IsConfigured(k)));
     }
 
     [Fact]
@@ -107,16 +198,17 @@ public sealed class ServerConfigurationTests
         try
         {
             var clock = Stopwatch.StartNew();
-            var (lease, reason) = await fixture.AcquireAsync(ServerNeed.TimeSkipping, "EX-01");
+            var (lease, reason, misconfigured) = await fixture.AcquireAsync(ServerNeed.TimeSkipping, "EX-01");
 
             Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"took {clock.Elapsed.TotalSeconds:0.0} s");
             Assert.Null(lease);
+            Assert.True(misconfigured, "a configured but unusable test server must fail the run, not skip");
             AssertOneLine(reason);
             Assert.Contains($"{Settings.TestServerPathVariable}={path}", reason, StringComparison.Ordinal);
             Assert.Contains(problem, reason, StringComparison.Ordinal);
 
             // The fixture remembers the verdict: a second fact gets the same answer without a second attempt.
-            var (again, sameReason) = await fixture.AcquireAsync(ServerNeed.TimeSkipping, "EX-02");
+            var (again, sameReason, _) = await fixture.AcquireAsync(ServerNeed.TimeSkipping, "EX-02");
             Assert.Null(again);
             Assert.Equal(reason, sameReason);
 

@@ -5,9 +5,35 @@ namespace DurableEval.Tests.Servers;
 /// <summary>Dev-server options in one place, including the restartable, file-backed server persistence checks need.</summary>
 public static class DevServers
 {
+    /// <summary>
+    /// The dev server a download gets: "default" is the CLI version the SDK (Temporalio 1.21.1) names as the one
+    /// matching it, so a run months later does not silently evaluate a newer server. A CLI given through
+    /// DURABLEEVAL_CLI_PATH is used as is; the report records the version it reports.
+    /// </summary>
+    public const string PinnedVersion = "default";
+
+    /// <summary>
+    /// Dynamic config every dev server gets, in one place, as the SDK's own test fixture
+    /// (tests/Temporalio.Tests/WorkflowEnvironment.cs) sets it: fresh search attributes on read, multi-operation
+    /// (update-with-start) and the activity APIs on.
+    /// </summary>
+    public static IReadOnlyList<string> DynamicConfig { get; } =
+    [
+        "system.forceSearchAttributesCacheRefreshOnRead=true",
+        "frontend.enableExecuteMultiOperation=true",
+        "frontend.enableUpdateWorkflowExecution=true",
+        "frontend.activityAPIsEnabled=true",
+    ];
+
     public static WorkflowEnvironmentStartLocalOptions Options(Settings settings, string? databaseFile)
     {
-        var dev = new DevServerOptions { DatabaseFilename = databaseFile, LogLevel = "error" };
+        var dev = new DevServerOptions
+        {
+            DatabaseFilename = databaseFile,
+            LogLevel = "error",
+            DownloadVersion = PinnedVersion,
+            ExtraArgs = DynamicConfig.SelectMany(value => new[] { "--dynamic-config-value", value }).ToList(),
+        };
         if (settings.CliPath is { } path)
         {
             ExecutablePath.Require(path, Settings.CliPathVariable, "the temporal CLI");

@@ -25,3 +25,27 @@ internal static class ExecutablePath
         }
     }
 }
+
+internal static class ExternalAddress
+{
+    /// <summary>Rejects a TEMPORAL_ADDRESS that is not host:port before the SDK turns it into a vaguer error.</summary>
+    public static void Require(string? address)
+    {
+        if (address is null)
+        {
+            return;
+        }
+
+        var valid = Uri.TryCreate("tcp://" + address, UriKind.Absolute, out var uri)
+            && uri.Port is > 0 and <= 65535
+            && !string.IsNullOrEmpty(uri.Host)
+            && uri.PathAndQuery is "/" or ""
+            && string.IsNullOrEmpty(uri.UserInfo)
+            && address.Contains(':', StringComparison.Ordinal);
+        if (!valid)
+        {
+            throw new ServerConfigurationException(
+                $"TEMPORAL_ADDRESS={address} is not host:port; set it to e.g. localhost:7233 (or your namespace endpoint), or unset it");
+        }
+    }
+}

@@ -33,25 +33,30 @@ public sealed class ServerFixture : IAsyncDisposable
         this.stats = stats ?? new ServerStats();
     }
 
-    /// <summary>A lease on a server meeting the need, or the reason none can be had (with its fix).</summary>
-    public async Task<(ServerLease? Lease, string Reason)> AcquireAsync(ServerNeed need, string criterionId)
+    /// <summary>
+    /// A lease on a server meeting the need, or the reason none can be had (with its fix). Misconfigured is true
+    /// when a server the user configured cannot be used: that is an error of the run, not a reason to skip.
+    /// </summary>
+    public async Task<(ServerLease? Lease, string Reason, bool Misconfigured)> AcquireAsync(ServerNeed need, string criterionId)
     {
         await gate.WaitAsync();
         try
         {
             var reasons = new List<string>();
+            var misconfigured = false;
             foreach (var kind in Candidates(need))
             {
                 var (lease, reason) = await TryLeaseAsync(kind, need, criterionId);
                 if (lease is not null)
                 {
-                    return (lease, string.Empty);
+                    return (lease, string.Empty, false);
                 }
 
                 reasons.Add(reason);
+                misconfigured |= IsConfigured(kind);
             }
 
-            return (null, string.Join("; ", reasons));
+            return (null, string.Join("; ", reasons), misconfigured);
         }
         finally
         {
@@ -87,6 +92,14 @@ public sealed class ServerFixture : IAsyncDisposable
             : [ServerKind.TimeSkipping],
     };
 
+    /// <summary>Whether the user pointed DurableEval at this kind of server (so failing to use it is their error to fix).</summary>
+    internal bool IsConfigured(ServerKind kind) => kind switch
+    {
+        ServerKind.TimeSkipping => settings.TestServerPath is not null,
+        ServerKind.Dev => settings.CliPath is not null,
+        _ => settings.ExternalConfigured,
+    };
+
     private async Task<(ServerLease? Lease, string Reason)> TryLeaseAsync(ServerKind kind, ServerNeed need, string criterionId)
     {
         if (unavailable.TryGetValue(kind, out var known))
@@ -114,24 +127,48 @@ public sealed class ServerFixture : IAsyncDisposable
         }
     }
 
+    /// <summary>How long the SDK waits for a fresh server to answer, first and on the one retry.</summary>
+    internal static readonly TimeSpan FirstReadiness = TimeSpan.FromSeconds(10);
+
+    internal static readonly TimeSpan RetryReadiness = TimeSpan.FromSeconds(30);
+
+    private WorkflowEnvironmentStartTimeSkippingOptions TimeSkippingOptions(TimeSpan readiness) => new()
+    {
+        TestServer = new TestServerOptions { ExistingPath = settings.TestServerPath, StartupTimeout = readiness },
+    };
+
     private async Task<ServerLease> StartTimeSkippingAsync(string criterionId)
     {
-        var options = new WorkflowEnvironmentStartTimeSkippingOptions();
         if (settings.TestServerPath is { } path)
         {
             ExecutablePath.Require(path, Settings.TestServerPathVariable, "a Temporal time-skipping test server");
-            options.TestServer = new TestServerOptions { ExistingPath = path };
         }
 
+        // One slow or failed start of a fresh server must not make every later fact skip: retry once with a
+        // longer bound (the SDK's own readiness wait included, 5 s by default, which a JVM on a loaded machine
+        // can miss), and record the retry so the report shows it.
         var clock = Stopwatch.StartNew();
-        var environment = await Bounded.StartAsync(() => WorkflowEnvironment.StartTimeSkippingAsync(options), settings.ServerStartTimeout);
+        WorkflowEnvironment environment;
+        var retried = string.Empty;
+        try
+        {
+            environment = await Bounded.StartAsync(() => WorkflowEnvironment.StartTimeSkippingAsync(TimeSkippingOptions(FirstReadiness)), settings.ServerStartTimeout);
+        }
+        catch (Exception first) when (first is not ServerConfigurationException and not OutOfMemoryException)
+        {
+            retried = $" after one retry (first start: {Trim(first.Message, 120)})";
+            stats.RecordRetry(ServerKind.TimeSkipping, Trim(first.Message, 160));
+            clock.Restart();
+            environment = await Bounded.StartAsync(() => WorkflowEnvironment.StartTimeSkippingAsync(TimeSkippingOptions(RetryReadiness)), settings.ServerStartTimeout * 2);
+        }
+
         var startMs = clock.Elapsed.TotalMilliseconds;
         var version = await VersionOfAsync(environment);
         stats.RecordStart(ServerKind.TimeSkipping, version, startMs);
         var source = settings.TestServerPath is null ? "SDK-downloaded" : Settings.TestServerPathVariable;
         return new ServerLease(
             environment, ServerKind.TimeSkipping, version,
-            $"fresh time-skipping server ({source}) for this block, started in {startMs:0} ms",
+            $"fresh time-skipping server ({source}) for this block, started in {startMs:0} ms{retried}",
             ownsEnvironment: true, criterionId);
     }
 
@@ -164,6 +201,7 @@ public sealed class ServerFixture : IAsyncDisposable
     {
         if (external is null)
         {
+            ExternalAddress.Require(settings.ExternalAddress);
             var clock = Stopwatch.StartNew();
             external = await Bounded.StartAsync(() => WorkflowEnvironment.CreateFromEnvConfigAsync(
                 new ClientEnvConfig.ProfileLoadOptions { OverrideEnvVars = settings.Environment }), settings.ServerStartTimeout);
@@ -202,13 +240,13 @@ public sealed class ServerFixture : IAsyncDisposable
             ServerKind.TimeSkipping when settings.TestServerPath is null =>
                 $"time-skipping test server unavailable; set {Settings.TestServerPathVariable} to a pre-installed test server (the SDK's download failed: {cause})",
             ServerKind.TimeSkipping =>
-                $"time-skipping test server at {Settings.TestServerPathVariable}={settings.TestServerPath} did not start; point it at an executable serving Temporal's test-server protocol on the port given as its first argument ({cause})",
+                $"time-skipping test server at {Settings.TestServerPathVariable}={settings.TestServerPath} did not start (tried twice); point it at an executable serving Temporal's test-server protocol on the port given as its first argument, or unset it ({cause})",
             ServerKind.Dev when settings.CliPath is null =>
                 $"dev server unavailable; set {Settings.CliPathVariable} to a pre-installed temporal CLI (the SDK's download failed: {cause})",
             ServerKind.Dev =>
                 $"dev server at {Settings.CliPathVariable}={settings.CliPath} did not start; point it at the temporal CLI executable ({cause})",
             _ =>
-                $"external server {(settings.ExternalAddress is { } a ? "at TEMPORAL_ADDRESS=" + a : "from TEMPORAL_PROFILE")} unreachable; check the address, namespace and TLS/API-key settings ({cause})",
+                $"external server {(settings.ExternalAddress is { } a ? "at TEMPORAL_ADDRESS=" + a : "from TEMPORAL_PROFILE")} unreachable; check the address, namespace and TLS/API-key settings, or unset TEMPORAL_ADDRESS/TEMPORAL_PROFILE ({cause})",
         };
     }
 

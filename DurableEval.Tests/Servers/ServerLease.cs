@@ -17,6 +17,8 @@ public sealed class ServerLease : IAsyncDisposable
 
     private readonly bool ownsEnvironment;
     private readonly List<string> startedIds = [];
+    private readonly HashSet<string> expectingTaskFailures = new(StringComparer.Ordinal);
+    private readonly Lock idsGate = new();
     private readonly string prefix;
     private readonly Func<Task<WorkflowEnvironment>>? restart;
     private readonly string? databaseFile;
@@ -61,12 +63,39 @@ public sealed class ServerLease : IAsyncDisposable
     public WorkflowOptions Options(string purpose, string taskQueue, TimeSpan? executionTimeout = null)
     {
         var id = NewId(purpose);
-        startedIds.Add(id);
+        Track(id);
         return new WorkflowOptions(id, taskQueue) { ExecutionTimeout = executionTimeout ?? DefaultExecutionTimeout };
     }
 
     /// <summary>Registers an id the fact chose itself (e.g. reused on purpose) for cleanup.</summary>
-    public void Track(string workflowId) => startedIds.Add(workflowId);
+    public void Track(string workflowId)
+    {
+        lock (idsGate)
+        {
+            startedIds.Add(workflowId);
+        }
+    }
+
+    /// <summary>
+    /// Opts one workflow id out of the block's watcher's task-failure rule: for facts that make its workflow
+    /// task fail on purpose (nondeterminism probes). The no-progress rule still applies.
+    /// </summary>
+    public void ExpectTaskFailures(string workflowId)
+    {
+        lock (idsGate)
+        {
+            expectingTaskFailures.Add(workflowId);
+        }
+    }
+
+    /// <summary>The ids this block started or tracked, each once, and whether each expects task failures.</summary>
+    public IReadOnlyList<(string Id, bool ExpectsTaskFailures)> TrackedRuns()
+    {
+        lock (idsGate)
+        {
+            return startedIds.Distinct(StringComparer.Ordinal).Select(id => (id, expectingTaskFailures.Contains(id))).ToList();
+        }
+    }
 
     /// <summary>Stops the server and starts it again on the same database file; the client is replaced too.</summary>
     public async Task RestartServerAsync()
@@ -93,7 +122,7 @@ public sealed class ServerLease : IAsyncDisposable
             return;
         }
 
-        foreach (var id in startedIds.Distinct(StringComparer.Ordinal))
+        foreach (var (id, _) in TrackedRuns())
         {
             try
             {

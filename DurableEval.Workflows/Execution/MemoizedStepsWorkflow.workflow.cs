@@ -11,6 +11,10 @@ namespace DurableEval.Workflows.Execution;
 [Workflow]
 public class MemoizedStepsWorkflow
 {
+    /// <summary>Steps whose results the run holds; answered by replay on a worker with no cache.</summary>
+    [WorkflowQuery]
+    public int StepsDone { get; private set; }
+
     [WorkflowRun]
     public async Task<string> RunAsync(int steps)
     {
@@ -21,6 +25,7 @@ public class MemoizedStepsWorkflow
             results.Add(await Workflow.ExecuteActivityAsync(
                 (LedgerActivities a) => a.Step(current),
                 new() { StartToCloseTimeout = TimeSpan.FromSeconds(30) }));
+            StepsDone = step;
         }
 
         return string.Join(",", results);

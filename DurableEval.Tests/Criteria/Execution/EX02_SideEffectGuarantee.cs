@@ -1,0 +1,80 @@
+using System.Diagnostics;
+using DurableEval.Evaluation;
+using DurableEval.Tests.Evidence;
+using DurableEval.Tests.Reporting;
+using DurableEval.Tests.Servers;
+using DurableEval.Workflows.Execution;
+using DurableEval.Workflows.Shared;
+using Temporalio.Api.Enums.V1;
+using Temporalio.Client;
+using Temporalio.Common;
+using Temporalio.Exceptions;
+using Temporalio.Worker;
+using Xunit;
+using Xunit.Abstractions;
+using static DurableEval.Tests.Evidence.CheckSpec;
+
+namespace DurableEval.Tests.Criteria;
+
+public sealed partial class ExecutionSemanticsFacts
+{
+    [SkippableFact]
+    [Criterion("EX-02")]
+    public async Task EX02_SideEffectGuarantee()
+    {
+        const int Steps = 3;
+        var fact = Begin();
+        await fact.LiveAsync(
+            ServerNeed.Any,
+            [
+                Core("results-memoized", "On a worker with no cache (every task replays from history) each activity still ran once"),
+                Core("replay-skips-activities", "Queried after completion, the no-cache worker replays the whole run with its activities registered, and no step runs again"),
+                Core("at-least-once-visible", "An activity that fails after its side effect is retried, so the raw effect happens twice"),
+                Core("dedup-key-once", "A dedup key of workflow id + activity id keeps the external effect to one"),
+                Edge("attempt-visible", "The retry is visible as attempt 2, both to the activity and in history"),
+            ],
+            async (server, checks) =>
+            {
+                var ledger = new StepLedger();
+                var queue = server.NewTaskQueue("effects");
+                await using var worker = RunningWorker.Start(server.Client, new TemporalWorkerOptions(queue) { MaxCachedWorkflows = 0 }
+                    .AddWorkflow<MemoizedStepsWorkflow>()
+                    .AddWorkflow<AtLeastOnceEffectWorkflow>()
+                    .AddAllActivities(new LedgerActivities(ledger)));
+
+                var memo = await server.Client.StartWorkflowAsync((MemoizedStepsWorkflow w) => w.RunAsync(Steps), server.Options("memo", queue));
+                await memo.GetResultAsync();
+                var history = await memo.FetchHistoryAsync();
+                var runs = Enumerable.Range(1, Steps).Select(s => ledger.Executions(memo.Id, LedgerActivities.StepName(s))).ToList();
+                var tasks = HistoryProbe.Count(history, EventType.WorkflowTaskCompleted);
+                checks.Expect(
+                    "results-memoized",
+                    runs.All(n => n == 1) && HistoryProbe.Count(history, EventType.ActivityTaskCompleted) == Steps && tasks > Steps,
+                    $"executions per step {string.Join("/", runs)} across {tasks} workflow tasks, each replayed from history; {HistoryProbe.Count(history, EventType.ActivityTaskCompleted)} ActivityTaskCompleted events");
+
+                // The live worker has no cache and every activity registered: answering this query replays the
+                // finished run, so a replay that re-ran a step would show in the ledger.
+                var before = ledger.TotalExecutions;
+                var stepsSeen = await memo.QueryAsync(w => w.StepsDone, new() { Rpc = new() { CancellationToken = checks.Cancellation } });
+                var after = Enumerable.Range(1, Steps).Select(s => ledger.Executions(memo.Id, LedgerActivities.StepName(s))).ToList();
+                checks.Expect(
+                    "replay-skips-activities",
+                    stepsSeen == Steps && after.All(n => n == 1) && ledger.TotalExecutions == before,
+                    $"replay by query rebuilt {stepsSeen} of {Steps} steps; executions per step after it {string.Join("/", after)}; ledger total {before} before, {ledger.TotalExecutions} after");
+
+                var effect = await server.Client.StartWorkflowAsync((AtLeastOnceEffectWorkflow w) => w.RunAsync(), server.Options("effect", queue));
+                var result = await effect.GetResultAsync();
+                var raw = ledger.RawEffects(effect.Id, LedgerActivities.StepName(1));
+                checks.Expect("at-least-once-visible", raw == 2, $"raw effects {raw} for one logical step (result {result})");
+                var distinct = ledger.DistinctEffects(effect.Id);
+                checks.Expect("dedup-key-once", distinct == 1 && raw > distinct, $"{distinct} effect applied through the dedup key for {raw} raw executions");
+
+                var started = HistoryProbe.FirstOf(await effect.FetchHistoryAsync(), EventType.ActivityTaskStarted)?.ActivityTaskStartedEventAttributes.Attempt;
+                checks.Expect("attempt-visible", result.EndsWith("@attempt2", StringComparison.Ordinal) && started == 2, $"activity returned {result}; history ActivityTaskStarted attempt {started}");
+            });
+        fact.Cite(
+            "Activities are executed at least once; exactly-once external effects need an idempotency key, for which the docs recommend workflow run id + activity id.",
+            "https://docs.temporal.io/activity-definition#idempotency");
+        fact.Conclude();
+    }
+}
