@@ -63,7 +63,7 @@ public sealed partial class DeveloperExperienceFacts
                 // A cached worker: a live run does not replay, so a run-time catch is the SDK's own detection.
                 await using var worker = RunningWorker.Start(server.Client, options);
                 var outcomes = new List<CaughtBy>();
-                var lines = new List<string> { "| pitfall | caught by | how |", "|---|---|---|" };
+                var lines = new List<string>();
                 foreach (var (pitfall, type) in Pitfalls)
                 {
                     var definition = WorkflowDefinition.Create(type);
@@ -103,11 +103,15 @@ public sealed partial class DeveloperExperienceFacts
                     }
 
                     outcomes.Add(outcome);
-                    lines.Add($"| {pitfall} | {outcome} | {how.Replace("|", "/", StringComparison.Ordinal)} |");
+                    lines.Add($"Pitfall \"{pitfall}\" ({type.Name}): caught by {outcome}; {how}");
                 }
 
                 var verdict = PitfallVerdict.Judge(outcomes, edge.Value, production.Value);
-                fact.Finding("Determinism pitfall catalogue (cached worker; replay in the same process):\n" + string.Join("\n", lines));
+                foreach (var line in lines)
+                {
+                    fact.Finding(line);
+                }
+
                 checks.Expect("catalogue-observed", verdict.Undetermined == 0 && verdict.Total == Pitfalls.Length, verdict.Describe());
                 checks.Expect("most-caught", verdict.MeetsEdge, verdict.Describe());
                 checks.Expect("nearly-all-caught", verdict.MeetsProduction, verdict.Describe());

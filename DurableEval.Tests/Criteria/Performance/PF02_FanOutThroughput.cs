@@ -80,7 +80,7 @@ public sealed partial class PerformanceFacts
                     rates[100] >= minRate.Value,
                     string.Create(CultureInfo.InvariantCulture, $"100-activity fan-out at {rates[100]:0} activities/s"));
 
-                var table = new List<string> { "| concurrent starts | workflows/s | latency p50 ms | latency p95 ms |", "|---|---|---|---|" };
+                var table = new List<string>();
                 var throughput = new Dictionary<int, double>();
                 foreach (var level in concurrencyLevels)
                 {
@@ -104,7 +104,7 @@ public sealed partial class PerformanceFacts
                     var rate = WorkflowsPerLevel / watch.Elapsed.TotalSeconds;
                     var summary = LatencyStatistics.Summarize(latencies);
                     throughput[level] = rate;
-                    table.Add(string.Create(CultureInfo.InvariantCulture, $"| {level} | {rate:0.#} | {summary.P50:0.#} | {summary.P95:0.#} |"));
+                    table.Add(string.Create(CultureInfo.InvariantCulture, $"{level} in flight: {rate:0.#} workflows/s, latency p50 {summary.P50:0.#} ms, p95 {summary.P95:0.#} ms"));
                     var method = PerformanceMethod.Method(server, options, WorkflowsPerLevel, 4, 1, $"{WorkflowsPerLevel} one-activity workflows, at most {level} in flight (start to result); warm-up: 4 sequential workflows");
                     fact.Metric($"workflows_per_second_c{level}", rate, "workflows/s", method);
                     fact.Metric($"workflow_latency_p50_ms_c{level}", summary.P50, "ms", method);
@@ -115,7 +115,7 @@ public sealed partial class PerformanceFacts
                     "concurrency-raises-throughput",
                     throughput[concurrencyLevels[^1]] > throughput[concurrencyLevels[0]],
                     string.Create(CultureInfo.InvariantCulture, $"workflows/s by concurrency: {string.Join(", ", throughput.Select(t => $"{t.Key}: {t.Value:0.#}"))}"));
-                fact.Finding("Latency against load (workflows of one activity):\n" + string.Join("\n", table));
+                fact.Finding($"Latency against load ({WorkflowsPerLevel} one-activity workflows per level): {string.Join("; ", table)}.");
             });
 
         // A real server refuses more than 2,000 pending activities per workflow; the time-skipping server has no such limit.
