@@ -120,7 +120,8 @@ public sealed class ServerFixture : IAsyncDisposable
         if (settings.TestServerPath is { } path)
         {
             ExecutablePath.Require(path, Settings.TestServerPathVariable, "a Temporal time-skipping test server");
-            options.TestServer = new TestServerOptions { ExistingPath = path };
+            // Core's own start-up bound (5 s by default) would cut a slow JVM start short of the configured bound.
+            options.TestServer = new TestServerOptions { ExistingPath = path, StartupTimeout = settings.ServerStartTimeout };
         }
 
         var clock = Stopwatch.StartNew();

@@ -64,7 +64,7 @@ public sealed partial class DeveloperExperienceFacts
                     var options = new WorkflowEnvironmentStartTimeSkippingOptions();
                     if (settings.TestServerPath is { } path)
                     {
-                        options.TestServer = new TestServerOptions { ExistingPath = path };
+                        options.TestServer = new TestServerOptions { ExistingPath = path, StartupTimeout = settings.ServerStartTimeout };
                     }
 
                     var watch = Stopwatch.StartNew();

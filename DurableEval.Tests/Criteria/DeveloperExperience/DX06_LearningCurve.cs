@@ -35,6 +35,14 @@ public sealed partial class DeveloperExperienceFacts
         ("Thread.Sleep (blocking the workflow thread)", typeof(BlockingSleepPitfallWorkflow)),
     ];
 
+    /// <summary>A run whose last task completed with every timer fired and every activity closed: it waits on nothing.</summary>
+    private static bool Stalled(WorkflowHistory history) =>
+        history.Events.Count > 0
+        && history.Events.Last().EventType == EventType.WorkflowTaskCompleted
+        && HistoryProbe.Count(history, EventType.TimerStarted) == HistoryProbe.Count(history, EventType.TimerFired)
+        && HistoryProbe.Count(history, EventType.ActivityTaskScheduled) == HistoryProbe.Count(history, EventType.ActivityTaskCompleted)
+            + HistoryProbe.Count(history, EventType.ActivityTaskFailed) + HistoryProbe.Count(history, EventType.ActivityTaskTimedOut);
+
     [SkippableFact]
     [Criterion("DX-06")]
     public async Task DX06_LearningCurve()
@@ -95,6 +103,13 @@ public sealed partial class DeveloperExperienceFacts
                         how = replay[0].Failure is null
                             ? "ran to completion; its history replayed cleanly in the same process"
                             : $"ran to completion; replay failed: \"{Shorten(HistoryProbe.Summarize(replay[0].Failure!))}\"";
+                    }
+                    else if (history is not null && Stalled(history))
+                    {
+                        // Nothing left to run and no error: the workflow hangs silently, which nobody catches.
+                        outcome = CaughtBy.Nothing;
+                        how = $"hung silently: no result, no task failure and nothing pending after {bound.TotalSeconds:0} s (last event {history.Events.Last().EventType})";
+                        await handle.TerminateAsync("DurableEval: pitfall observed");
                     }
                     else
                     {

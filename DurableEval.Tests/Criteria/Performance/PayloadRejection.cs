@@ -8,8 +8,8 @@ public sealed record PayloadRejection(string Rejector, string Type, string Messa
     private static readonly string[] SizeWords = ["larger than", "size", "limit", "too large", "exceeds", "exhausted"];
 
     /// <summary>
-    /// An RpcException is the server's (or its gRPC layer's) answer; any other exception was raised in the SDK
-    /// before anything was sent. "Clear" means the message names size or a limit, so a reader knows what to fix.
+    /// An RpcException is the answer of the gRPC call (the server or its transport); any other exception was
+    /// raised in the SDK before anything was sent. "Clear" means the message names size or a limit, so a reader knows what to fix.
     /// </summary>
     public static PayloadRejection? Of(Exception? error)
     {
@@ -19,11 +19,11 @@ public sealed record PayloadRejection(string Rejector, string Type, string Messa
         }
 
         var rejector = error is RpcException rpc
-            ? $"server (gRPC status {rpc.Code})"
+            ? $"server side of the gRPC call (RpcException status {rpc.Code}, {rpc.RawStatus?.Length ?? 0} bytes of status details; the SDK's own checks raise no RpcException)"
             : $"SDK (client side, {error.GetType().Name} before the request was answered)";
         var message = Servers.ServerFixture.OneLine(error.Message);
         return new PayloadRejection(rejector, error.GetType().Name, message, SizeWords.Any(w => message.Contains(w, StringComparison.OrdinalIgnoreCase)));
     }
 
-    public string Describe() => $"rejected by the {Rejector}: {Type} \"{Message}\"";
+    public string Describe() => $"rejected by the {Rejector}: {Type} {(Message.Length == 0 ? "with an empty message" : $"\"{Message}\"")}";
 }
