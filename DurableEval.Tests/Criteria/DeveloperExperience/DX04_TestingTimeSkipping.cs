@@ -82,7 +82,8 @@ public sealed partial class DeveloperExperienceFacts
         await fact.LiveAsync(
             ServerNeed.TimeSkipping,
             [
-                Core("long-wait-skips", $"A {longWait.TotalDays:0}-day timer completes in under {skipWallMax.Value.ToString(CultureInfo.InvariantCulture)} ms of wall time while {longWait.TotalDays:0} days pass in workflow time"),
+                Core("long-wait-skips", $"A {longWait.TotalDays:0}-day timer completes, {longWait.TotalDays:0} days passing in workflow time, in less wall time than an unskipped {shortTimer.TotalSeconds:0} s timer takes (same run)"),
+                Edge("skip-within-threshold", $"The {longWait.TotalDays:0}-day timer takes under {skipWallMax.Value.ToString(CultureInfo.InvariantCulture)} ms of wall time (DurableEval's threshold)"),
                 Core("test-double-called", $"A test double registered under the activity name \"{PaymentActivities.ChargeName}\" is the one the unchanged workflow calls"),
                 Edge("auto-skip-off-real-time", $"With auto time skipping disabled, a {shortTimer.TotalSeconds:0} s timer takes at least that long in wall time"),
             ],
@@ -95,25 +96,32 @@ public sealed partial class DeveloperExperienceFacts
                     .AddWorkflow<CheckoutWorkflow>()
                     .AddAllActivities(fake));
 
-                var watch = Stopwatch.StartNew();
-                var skipped = await server.Client.ExecuteWorkflowAsync((LongWaitWorkflow w) => w.RunAsync(longWait), server.Options("skip", queue, longWait + TimeSpan.FromDays(1)));
-                var skipWall = watch.Elapsed.TotalMilliseconds;
-                checks.Expect(
-                    "long-wait-skips",
-                    skipWall < skipWallMax.Value && skipped >= longWait,
-                    string.Create(CultureInfo.InvariantCulture, $"{skipped.TotalDays:0.##} days of workflow time in {skipWall:0} ms of wall time"));
-                fact.Metric("skip_30_days_wall_ms", skipWall, "ms", new MetricMethod(1, 0, 1, "wall time from start to result of one workflow awaiting a 30-day timer", $"{ServerNames.Of(server.Kind)} {server.Version}", "in-memory", "default worker options"));
-
+                // The double's run comes first and doubles as the warm-up (worker pollers, JIT) for the timed runs.
                 var charged = await server.Client.ExecuteWorkflowAsync((CheckoutWorkflow w) => w.RunAsync(1250), server.Options("double", queue));
                 checks.Expect(
                     "test-double-called",
                     charged == "fake charge of 1250" && fake.Calls == 1,
                     $"workflow result \"{charged}\"; double called {fake.Calls} time(s); the production class was not registered");
 
+                var watch = Stopwatch.StartNew();
+                var skipped = await server.Client.ExecuteWorkflowAsync((LongWaitWorkflow w) => w.RunAsync(longWait), server.Options("skip", queue, longWait + TimeSpan.FromDays(1)));
+                var skipWall = watch.Elapsed.TotalMilliseconds;
+
                 watch.Restart();
                 var real = await server.Environment.WithAutoTimeSkippingDisabledAsync(
                     () => server.Client.ExecuteWorkflowAsync((LongWaitWorkflow w) => w.RunAsync(shortTimer), server.Options("realtime", queue)));
                 var realWall = watch.Elapsed;
+
+                // Compared within the run: on a loaded machine both slow down, the ratio of waited to skipped time does not.
+                checks.Expect(
+                    "long-wait-skips",
+                    skipped >= longWait && skipWall < realWall.TotalMilliseconds,
+                    string.Create(CultureInfo.InvariantCulture, $"{skipped.TotalDays:0.##} days of workflow time in {skipWall:0} ms of wall time, less than the {realWall.TotalMilliseconds:0} ms an unskipped {shortTimer.TotalSeconds:0} s timer took"));
+                checks.Expect(
+                    "skip-within-threshold",
+                    skipWall < skipWallMax.Value,
+                    string.Create(CultureInfo.InvariantCulture, $"{longWait.TotalDays:0} days skipped in {skipWall:0} ms of wall time"));
+                fact.Metric("skip_30_days_wall_ms", skipWall, "ms", new MetricMethod(1, 1, 1, "wall time from start to result of one workflow awaiting a 30-day timer, after one warm-up workflow", $"{ServerNames.Of(server.Kind)} {server.Version}", "in-memory", "default worker options"));
                 checks.Expect(
                     "auto-skip-off-real-time",
                     realWall >= shortTimer * 0.95 && real >= shortTimer,

@@ -31,7 +31,7 @@ public sealed partial class PerformanceFacts
             [
                 Core("fanout-100-complete", "A workflow fanning out 100 activities gets all 100 results back, each its own, none failed"),
                 Core("fanout-500-complete", "The same with 500 activities"),
-                Edge("concurrency-raises-throughput", $"Workflows per second rise from 1 to {concurrencyLevels[^1]} concurrent starts (same run)"),
+                Edge("concurrency-raises-throughput", $"Concurrent starts ({string.Join(" or ", concurrencyLevels.Skip(1))} in flight) reach more workflows per second than one at a time (same run)"),
                 Edge("rate-within-threshold", $"The 100-activity fan-out runs at ≥ {minRate.Value.ToString(CultureInfo.InvariantCulture)} activities/s (DurableEval's threshold)"),
             ],
             async (server, checks) =>
@@ -116,7 +116,7 @@ public sealed partial class PerformanceFacts
 
                 checks.Expect(
                     "concurrency-raises-throughput",
-                    throughput[concurrencyLevels[^1]] > throughput[concurrencyLevels[0]],
+                    concurrencyLevels.Skip(1).Max(l => throughput[l]) > throughput[concurrencyLevels[0]],
                     string.Create(CultureInfo.InvariantCulture, $"workflows/s by concurrency: {string.Join(", ", throughput.Select(t => $"{t.Key}: {t.Value:0.#}"))}"));
                 fact.Finding($"Latency against load ({WorkflowsPerLevel} one-activity workflows per level): {string.Join("; ", table)}.");
             });
