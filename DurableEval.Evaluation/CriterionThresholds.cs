@@ -20,7 +20,7 @@ public static class CriterionThresholds
     public static IReadOnlyList<Threshold> All { get; } =
     [
         new("PF-01", "step_p95_max", 200, "ms", "a regular activity step's p95 stays within Temporal Cloud's published p99 latency SLO"),
-        new("PF-01", "slope_vs_step_factor", 2, "x", "the fitted per-step slope agrees with the directly measured step p50 within this factor"),
+        new("PF-01", "slope_vs_step_factor", 2, "x", "the fitted per-step slope agrees with the directly measured mean step gap within this factor"),
         new("PF-01", "fit_r2_min", 0.9, "", "workflow duration is linear in step count (the fit explains at least this share of variance)"),
         new("PF-02", "activities_per_second_min", 50, "activities/s", "a 100-activity fan-out completes at least this fast on one worker"),
         new("PF-03", "codec_mb_per_second_min", 20, "MB/s", "the compressing codec encodes at least this fast, so it is not the bottleneck of a 2 MB payload"),
