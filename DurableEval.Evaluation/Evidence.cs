@@ -23,7 +23,8 @@ public enum CheckOutcome
 /// </summary>
 public sealed record CheckResult(string Id, CheckKind Kind, string Description, CheckOutcome Outcome, string Detail);
 
-public sealed record Metric(string Name, double Value, string Unit);
+/// <summary>A measured number; <see cref="Method"/> (optional) says how it was obtained and is printed beside it.</summary>
+public sealed record Metric(string Name, double Value, string Unit, MetricMethod? Method = null);
 
 /// <summary>Documented evidence: shown as documented, never as measured.</summary>
 public sealed record Citation(string Statement, string Source);

@@ -152,6 +152,19 @@ public static class JsonReport
                     w.WriteString("anchor", anchor);
                 }
 
+                if (m.Method is { } method)
+                {
+                    w.WriteStartObject("method");
+                    w.WriteNumber("samples", method.Samples);
+                    w.WriteNumber("warmupDiscarded", method.WarmupDiscarded);
+                    w.WriteNumber("repeats", method.Repeats);
+                    w.WriteString("statistic", method.Statistic);
+                    w.WriteString("server", method.Server);
+                    w.WriteString("persistence", method.Persistence);
+                    w.WriteString("worker", method.Worker);
+                    w.WriteEndObject();
+                }
+
                 w.WriteEndObject();
             }
 

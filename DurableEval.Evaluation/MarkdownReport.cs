@@ -185,12 +185,13 @@ public static class MarkdownReport
 
         if (evidence.Metrics.Count > 0)
         {
+            // The method column appears only where a fact recorded one, so other criteria's tables are unchanged.
+            var withMethod = evidence.Metrics.Any(m => m.Method is not null);
             md.Table(
-                ["Metric", "Value", "Unit", "Published anchor"],
-                evidence.Metrics.Select(m => new[]
-                {
-                    $"`{m.Name}`", EvaluationReport.Number(m.Value), m.Unit, MetricAnchors.Find(d.Id, m.Name) ?? "\u2014",
-                }));
+                withMethod ? ["Metric", "Value", "Unit", "Method", "Published anchor"] : ["Metric", "Value", "Unit", "Published anchor"],
+                evidence.Metrics.Select(m => withMethod
+                    ? new[] { $"`{m.Name}`", EvaluationReport.Number(m.Value), m.Unit, m.Method?.Describe() ?? "\u2014", MetricAnchors.Find(d.Id, m.Name) ?? "\u2014" }
+                    : new[] { $"`{m.Name}`", EvaluationReport.Number(m.Value), m.Unit, MetricAnchors.Find(d.Id, m.Name) ?? "\u2014" }));
         }
 
         foreach (var finding in evidence.Findings)

@@ -65,10 +65,11 @@ public sealed class FactRecorder
         }
     }
 
-    public void Metric(string name, double value, string unit)
+    /// <summary>A measured number; performance numbers pass the <paramref name="method"/> that produced them, printed beside them.</summary>
+    public void Metric(string name, double value, string unit, MetricMethod? method = null)
     {
-        metrics.Add(new Metric(name, value, unit));
-        output.WriteLine($"[{criterion.Id}] metric {name} = {value.ToString("0.###", CultureInfo.InvariantCulture)} {unit}");
+        metrics.Add(new Metric(name, value, unit, method));
+        output.WriteLine($"[{criterion.Id}] metric {name} = {value.ToString("0.###", CultureInfo.InvariantCulture)} {unit}{(method is null ? string.Empty : " (" + method.Describe() + ")")}");
     }
 
     /// <summary>Something observed that is not pass/fail but that a reader should know (e.g. what the SDK cannot detect).</summary>

@@ -1,0 +1,188 @@
+using System.Diagnostics;
+using System.Globalization;
+using DurableEval.Evaluation;
+using Google.Protobuf;
+using DurableEval.Tests.Evidence;
+using DurableEval.Tests.Reporting;
+using DurableEval.Tests.Servers;
+using DurableEval.Workflows.Performance;
+using Temporalio.Api.Common.V1;
+using Temporalio.Client;
+using Temporalio.Converters;
+using Temporalio.Worker;
+using Xunit;
+using static DurableEval.Tests.Evidence.CheckSpec;
+
+namespace DurableEval.Tests.Criteria;
+
+public sealed partial class PerformanceFacts
+{
+    private const int MiB = 1024 * 1024;
+
+    [SkippableFact]
+    [Criterion("PF-03")]
+    public async Task PF03_PayloadSizeLimits()
+    {
+        const string Id = "PF-03";
+        const int GrpcLimit = 4 * MiB;
+        const int Margin = 32 * 1024;
+        const int CodecBlob = 6 * MiB;
+        const int BlobLimit = 2 * MiB;
+        const int CodecRepeats = 5;
+        var minCodecRate = CriterionThresholds.Get(Id, "codec_mb_per_second_min");
+        var fact = Begin();
+        await fact.OfflineAsync(
+            [
+                Core("codec-round-trip", "The gzip payload codec restores an 8 MiB compressible payload byte for byte and shrinks it below a quarter (6 MiB then fits under the 4 MiB limit)"),
+                Edge("codec-throughput", $"The codec encodes at ≥ {minCodecRate.Value.ToString(CultureInfo.InvariantCulture)} MB/s (DurableEval's threshold), median of {CodecRepeats} after a warm-up"),
+            ],
+            async checks =>
+            {
+                var payload = DataConverter.Default.PayloadConverter.ToPayload(CompressibleBlob(8 * MiB));
+                var original = payload.ToByteArray();
+                var codec = new GzipPayloadCodec();
+                await codec.EncodeAsync([payload]);
+                var encodeMs = new List<double>();
+                var decodeMs = new List<double>();
+                Payload encoded = payload;
+                Payload decoded = payload;
+                for (var i = 0; i < CodecRepeats; i++)
+                {
+                    var watch = Stopwatch.StartNew();
+                    encoded = (await codec.EncodeAsync([payload])).Single();
+                    encodeMs.Add(watch.Elapsed.TotalMilliseconds);
+                    watch.Restart();
+                    decoded = (await codec.DecodeAsync([encoded])).Single();
+                    decodeMs.Add(watch.Elapsed.TotalMilliseconds);
+                }
+
+                var ratio = (double)encoded.CalculateSize() / original.Length;
+                checks.Expect(
+                    "codec-round-trip",
+                    decoded.ToByteArray().AsSpan().SequenceEqual(original) && ratio < 0.25,
+                    string.Create(CultureInfo.InvariantCulture, $"{original.Length} bytes encoded to {encoded.CalculateSize()} ({ratio:P2}); decoded {(decoded.ToByteArray().AsSpan().SequenceEqual(original) ? "identical" : "different")}"));
+                var mb = original.Length / 1e6;
+                var encodeRate = mb / (LatencyStatistics.Median(encodeMs) / 1000);
+                var decodeRate = mb / (LatencyStatistics.Median(decodeMs) / 1000);
+                checks.Expect("codec-throughput", encodeRate >= minCodecRate.Value, string.Create(CultureInfo.InvariantCulture, $"encode {encodeRate:0} MB/s, decode {decodeRate:0} MB/s"));
+                var method = new MetricMethod(CodecRepeats, 1, CodecRepeats, $"median over repeats of an {mb:0.#} MB compressible JSON string payload, gzip Fastest (System.IO.Compression)", "none (offline)", "none", "none (in-process codec call)");
+                fact.Metric("codec_encode_mb_per_second", encodeRate, "MB/s", method);
+                fact.Metric("codec_decode_mb_per_second", decodeRate, "MB/s", method);
+                fact.Metric("codec_compression_ratio", ratio, "", method);
+            });
+
+        await fact.LiveAsync(
+            ServerNeed.Any,
+            [
+                Core("under-limit-passes", $"A workflow input just under the {GrpcLimit / MiB} MiB gRPC message limit (limit − {Margin / 1024} KiB) completes with its full length"),
+                Core("over-limit-rejected", $"Just over it (limit + {Margin / 1024} KiB) the start fails at once with an error naming size or a limit; who rejected it is recorded"),
+                Core("codec-carries-oversized", $"With the compressing codec a {CodecBlob / MiB} MiB compressible input completes, while the same input without it is rejected"),
+            ],
+            async (server, checks) =>
+            {
+                var queue = server.NewTaskQueue("payload");
+                await using var worker = RunningWorker.Start(server.Client, new TemporalWorkerOptions(queue).AddWorkflow<PayloadSizeWorkflow>());
+
+                // No retries: the client otherwise retries RESOURCE_EXHAUSTED for about 10 s before giving up.
+                WorkflowOptions Once(string purpose)
+                {
+                    var options = server.Options(purpose, queue);
+                    options.Rpc = new RpcOptions { Retry = false, Timeout = TimeSpan.FromSeconds(20) };
+                    return options;
+                }
+
+                var under = GrpcLimit - Margin;
+                var underResult = await ResultOrFailureAsync(() => server.Client.ExecuteWorkflowAsync((PayloadSizeWorkflow w) => w.RunAsync(new string('u', under)), Once("under")));
+                checks.Expect(
+                    "under-limit-passes",
+                    underResult.Length == under,
+                    underResult.Failure is null ? $"{under} characters in, {underResult.Length} counted by the workflow" : $"{under} characters: {Observe.Describe(underResult.Failure)}");
+                if (server.Kind == ServerKind.TimeSkipping && underResult.Length == under)
+                {
+                    fact.Finding(string.Create(CultureInfo.InvariantCulture, $"The time-skipping test server accepted a {under / (double)MiB:0.##} MiB payload: it does not enforce the {BlobLimit / MiB} MB blob limit of a real server; only gRPC's {GrpcLimit / MiB} MiB message limit applies there."));
+                }
+
+                var over = GrpcLimit + Margin;
+                var watch = Stopwatch.StartNew();
+                var overResult = await ResultOrFailureAsync(() => server.Client.ExecuteWorkflowAsync((PayloadSizeWorkflow w) => w.RunAsync(new string('o', over)), Once("over")));
+                var rejection = PayloadRejection.Of(overResult.Failure);
+                checks.Expect(
+                    "over-limit-rejected",
+                    rejection is { NamesSize: true },
+                    rejection is null
+                        ? $"{over} characters accepted (result {overResult.Length}): no limit enforced"
+                        : string.Create(CultureInfo.InvariantCulture, $"{over} characters {rejection.Describe()} after {watch.Elapsed.TotalMilliseconds:0} ms"));
+                if (rejection is not null)
+                {
+                    fact.Finding($"Over the gRPC limit on the {ServerNames.Of(server.Kind)}: {rejection.Describe()}.");
+                }
+
+                var blob = CompressibleBlob(CodecBlob);
+                var plain = await ResultOrFailureAsync(() => server.Client.ExecuteWorkflowAsync((PayloadSizeWorkflow w) => w.RunAsync(blob), Once("nocodec")));
+                var codecClient = new TemporalClient(server.Client.Connection, new TemporalClientOptions
+                {
+                    Namespace = server.Client.Options.Namespace,
+                    DataConverter = DataConverter.Default with { PayloadCodec = new GzipPayloadCodec() },
+                });
+                var codecQueue = server.NewTaskQueue("codec");
+                await using var codecWorker = RunningWorker.Start(codecClient, new TemporalWorkerOptions(codecQueue).AddWorkflow<PayloadSizeWorkflow>());
+                var codecOptions = server.Options("codec", codecQueue);
+                var compressed = await ResultOrFailureAsync(() => codecClient.ExecuteWorkflowAsync((PayloadSizeWorkflow w) => w.RunAsync(blob), codecOptions));
+                checks.Expect(
+                    "codec-carries-oversized",
+                    compressed.Length == blob.Length && plain.Failure is not null,
+                    $"{blob.Length} characters: without codec {(plain.Failure is null ? $"accepted ({plain.Length})" : PayloadRejection.Of(plain.Failure)!.Describe())}; with gzip codec {(compressed.Failure is null ? $"completed, {compressed.Length} counted" : Observe.Describe(compressed.Failure))}");
+            });
+
+        await fact.LiveAsync(
+            ServerNeed.Full,
+            [Production("blob-limit", $"On a real server a payload under {BlobLimit / MiB} MB passes and one over it fails with an error naming the size limit")],
+            async (server, checks) =>
+            {
+                var queue = server.NewTaskQueue("blob");
+                await using var worker = RunningWorker.Start(server.Client, new TemporalWorkerOptions(queue).AddWorkflow<PayloadSizeWorkflow>());
+                var small = BlobLimit * 3 / 4;
+                var large = BlobLimit * 5 / 4;
+                var pass = await ResultOrFailureAsync(() => server.Client.ExecuteWorkflowAsync((PayloadSizeWorkflow w) => w.RunAsync(new string('s', small)), server.Options("blob-under", queue)));
+                var fail = await ResultOrFailureAsync(() => server.Client.ExecuteWorkflowAsync((PayloadSizeWorkflow w) => w.RunAsync(new string('l', large)), server.Options("blob-over", queue, TimeSpan.FromSeconds(30))));
+                var rejection = PayloadRejection.Of(fail.Failure);
+                checks.Expect(
+                    "blob-limit",
+                    pass.Length == small && rejection is { NamesSize: true },
+                    $"{small} characters: {(pass.Failure is null ? "completed" : Observe.Describe(pass.Failure))}; {large} characters: {rejection?.Describe() ?? "accepted"}");
+            });
+
+        foreach (var threshold in CriterionThresholds.For(Id))
+        {
+            fact.Finding(threshold.Describe());
+        }
+
+        fact.Cite("gRPC limits each message received to 4 MB; payloads (each workflow and activity argument and result) error at 2 MB and warn at 256 KB on a self-hosted Temporal Service by default.", "https://docs.temporal.io/self-hosted-guide/defaults");
+        fact.Cite("Temporal Cloud limits a payload to 2 MB and a gRPC message to 4 MB; compression in a custom payload codec is a documented remedy.", "https://docs.temporal.io/troubleshooting/blob-size-limit-error");
+        fact.Conclude();
+    }
+
+    /// <summary>JSON-like order lines: large but repetitive, as real business payloads are.</summary>
+    private static string CompressibleBlob(int length)
+    {
+        var builder = new System.Text.StringBuilder(length + 64);
+        for (var i = 0; builder.Length < length; i++)
+        {
+            builder.Append(CultureInfo.InvariantCulture, $"{{\"sku\":\"SKU-{i % 97}\",\"qty\":{i % 7}}},");
+        }
+
+        return builder.ToString(0, length);
+    }
+
+    private static async Task<(int Length, Exception? Failure)> ResultOrFailureAsync(Func<Task<int>> run)
+    {
+        try
+        {
+            return (await run(), null);
+        }
+        catch (Exception e) when (e is Temporalio.Exceptions.TemporalException or InvalidOperationException or ArgumentException or OperationCanceledException)
+        {
+            return (-1, e);
+        }
+    }
+}
