@@ -120,7 +120,8 @@ public sealed class ServerFixture : IAsyncDisposable
         if (settings.TestServerPath is { } path)
         {
             ExecutablePath.Require(path, Settings.TestServerPathVariable, "a Temporal time-skipping test server");
-            options.TestServer = new TestServerOptions { ExistingPath = path };
+            // The SDK waits 5 s for the server to listen by default; a JVM server on a loaded machine needs longer.
+            options.TestServer = new TestServerOptions { ExistingPath = path, StartupTimeout = settings.ServerStartTimeout };
         }
 
         var clock = Stopwatch.StartNew();

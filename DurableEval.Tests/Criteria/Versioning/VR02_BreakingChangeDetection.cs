@@ -118,7 +118,8 @@ public sealed partial class VersioningFacts
                 var corpus = new List<(string Name, WorkflowHistory History)>();
                 foreach (var (name, invoice) in new[] { ("standard", new Invoice("inv-100", 250m)), ("escalated", new Invoice("inv-200", 5000m)) })
                 {
-                    var handle = await server.Client.StartWorkflowAsync((InvoiceApprovalWorkflow w) => w.RunAsync(invoice), server.Options(name, queue));
+                    // The run holds a one-hour timer (skipped), so it needs more than the default one-hour execution timeout.
+                    var handle = await server.Client.StartWorkflowAsync((InvoiceApprovalWorkflow w) => w.RunAsync(invoice), server.Options(name, queue, TimeSpan.FromDays(1)));
                     await handle.GetResultAsync();
                     corpus.Add(($"{InvoiceApprovalWorkflow.TypeName}-{name}", await handle.FetchHistoryAsync()));
                 }
