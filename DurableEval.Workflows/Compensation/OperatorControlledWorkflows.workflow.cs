@@ -74,7 +74,7 @@ public class StuckOnDownstreamWorkflow
             return await downstream;
         }
 
-        await call.CancelAsync();
+        call.Cancel();
         try
         {
             await downstream;
