@@ -38,7 +38,8 @@ public static class HistoryFixtures
     {
         if (settings.RecordHistories)
         {
-            Directory.CreateDirectory(Settings.HistoriesDirectory);
+            // A name may carry a subfolder (e.g. "ReplayGate/X"): a corpus kept apart from the top-level fixtures.
+            Directory.CreateDirectory(Path.GetDirectoryName(PathOf(name))!);
             var json = JsonNode.Parse(history.ToJson())!.AsObject();
             var withId = new JsonObject { ["workflowId"] = history.Id };
             foreach (var (key, value) in json.ToList())

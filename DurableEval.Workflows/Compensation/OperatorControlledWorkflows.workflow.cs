@@ -1,0 +1,123 @@
+using DurableEval.Workflows.Shared;
+using Temporalio.Activities;
+using Temporalio.Common;
+using Temporalio.Exceptions;
+using Temporalio.Workflows;
+
+namespace DurableEval.Workflows.Compensation;
+
+/// <summary>
+/// A run paused until an operator releases it with a signal. If an operator cancels it instead, it sees the
+/// cancellation, runs its cleanup activity on a detached token and ends cancelled; terminated, it gets no say.
+/// </summary>
+[Workflow]
+public class PausedUntilReleasedWorkflow
+{
+    private bool released;
+
+    [WorkflowQuery]
+    public string State { get; private set; } = "starting";
+
+    [WorkflowRun]
+    public async Task<string> RunAsync()
+    {
+        try
+        {
+            State = "paused";
+            await Workflow.WaitConditionAsync(() => released);
+            State = "released";
+            return await Workflow.ExecuteActivityAsync((OperatorActivities a) => a.Work("after-release"), OperatorActivities.Options);
+        }
+        catch (Exception e) when (TemporalException.IsCanceledException(e))
+        {
+            State = "cleaning up";
+            using var detached = new CancellationTokenSource();
+            await Workflow.ExecuteActivityAsync(
+                (OperatorActivities a) => a.Cleanup(),
+                new() { StartToCloseTimeout = TimeSpan.FromSeconds(30), CancellationToken = detached.Token });
+            throw;
+        }
+    }
+
+    [WorkflowSignal]
+    public Task ReleaseAsync()
+    {
+        released = true;
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>
+/// A run stuck on a downstream call that fails forever (unlimited retries); an operator's "skip" update cancels
+/// the call and lets the run proceed, reporting how many attempts it made before.
+/// </summary>
+[Workflow]
+public class StuckOnDownstreamWorkflow
+{
+    private string? skipReason;
+
+    [WorkflowRun]
+    public async Task<string> RunAsync()
+    {
+        using var call = CancellationTokenSource.CreateLinkedTokenSource(Workflow.CancellationToken);
+        var downstream = Workflow.ExecuteActivityAsync(
+            (OperatorActivities a) => a.CallDownstream(),
+            new()
+            {
+                StartToCloseTimeout = TimeSpan.FromSeconds(5),
+                RetryPolicy = new() { InitialInterval = TimeSpan.FromMilliseconds(200), BackoffCoefficient = 1 },
+                CancellationToken = call.Token,
+            });
+        var skipped = Workflow.WaitConditionAsync(() => skipReason is not null);
+        if (await Workflow.WhenAnyAsync(downstream, skipped) == downstream)
+        {
+            return await downstream;
+        }
+
+        call.Cancel();
+        try
+        {
+            await downstream;
+        }
+        catch (ActivityFailureException e) when (TemporalException.IsCanceledException(e))
+        {
+            // The expected end of the call the operator skipped.
+        }
+
+        return $"skipped: {skipReason}";
+    }
+
+    [WorkflowUpdate]
+    public Task<string> SkipAsync(string reason)
+    {
+        skipReason = reason;
+        return Task.FromResult("skip accepted");
+    }
+}
+
+public sealed class OperatorActivities(InvocationCounter counter)
+{
+    public static ActivityOptions Options => new() { StartToCloseTimeout = TimeSpan.FromSeconds(30) };
+
+    public static string Key(string workflowId, string activity) => $"{workflowId}/{activity}";
+
+    [Activity]
+    public string Work(string what) => Count(nameof(Work), what);
+
+    [Activity]
+    public string Cleanup() => Count(nameof(Cleanup), "cleaned up");
+
+    [Activity]
+    public string CallDownstream()
+    {
+        var attempt = ActivityExecutionContext.Current.Info.Attempt;
+        Count(nameof(CallDownstream), string.Empty);
+        throw new ApplicationFailureException($"downstream unavailable (attempt {attempt})", "DownstreamUnavailable");
+    }
+
+    private string Count(string activity, string result)
+    {
+        counter.Increment(Key(ActivityExecutionContext.Current.Info.WorkflowId ?? "standalone", activity));
+        return result;
+    }
+}
