@@ -50,7 +50,7 @@ public static class Findings
         {
             var reasons = notRun.GroupBy(c => c.Check.Detail, StringComparer.Ordinal)
                 .OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal)
-                .Select(g => $"{N(g.Count())} x {g.Key}");
+                .Select(g => $"{N(g.Count())} x {SharedReason.Abbreviate(g.Key, report.SharedReasons)}");
             lines.Add($"{N(notRun.Count)} checks could not run: {string.Join("; ", reasons)}.");
         }
 

@@ -10,21 +10,30 @@ namespace DurableEval.Tests.Reporting;
 /// <summary>A report that could not be written: one line saying where and how to fix it.</summary>
 public sealed class ReportWriteException(string message) : Exception(message);
 
+/// <summary>An enforced policy that the run breaks: the run fails with the summary line.</summary>
+public sealed class PolicyGateException(string message) : Exception(message);
+
 /// <summary>Joins the catalog, the run's outcomes and the recorded evidence, and writes REPORT.md and results.json.</summary>
 public static class ReportPublisher
 {
     public const string MarkdownFile = "REPORT.md";
     public const string JsonFile = "results.json";
+    public const string JunitFile = "junit.xml";
 
-    /// <summary>Writes the report when the run selected any criterion fact; returns a line saying what it did.</summary>
-    public static string Publish(Settings settings, IReadOnlySet<string> selected, OutcomeRecorder outcomes, DateTimeOffset now)
+    /// <summary>
+    /// Writes the report when the run selected any criterion fact; returns the lines to show the user (none when no criterion fact was selected) (the verdict,
+    /// what was evaluated, the most common not-run reason with its fix, the report's path).
+    /// </summary>
+    public static IReadOnlyList<string> Publish(Settings settings, IReadOnlySet<string> selected, OutcomeRecorder outcomes, DateTimeOffset now, TimeSpan? wallTime = null)
     {
         if (selected.Count == 0)
         {
-            return "DurableEval: no criterion fact was selected, so the report was left as it was.";
+            // Self-test runs: nothing to say, and the last report stays as it was.
+            return [];
         }
 
         var profile = settings.LoadProfile();
+        var policy = PolicyFiles.Load(settings);
         var facts = FactsInAssembly(typeof(ReportPublisher).Assembly);
         var results = Catalog.All.Select(definition =>
         {
@@ -45,9 +54,40 @@ public static class ReportPublisher
             return Assessment.Assess(definition, outcome, EvidenceStore.Find(definition.Id), profile);
         }).ToList();
 
-        var report = EvaluationReport.Build(now, DescribeEnvironment(), profile, results);
+        var starts = ServerStats.Run.Starts;
+        var report = EvaluationReport.Build(now, DescribeEnvironment(), profile, results) with
+        {
+            Cost = new RunCost(wallTime, starts.Count, TimeSpan.FromMilliseconds(starts.Sum(s => s.StartMs))),
+        };
+        var baseline = BaselineFor(settings, report);
+        report = report.Apply(policy, baseline);
         Write(settings.ReportsDirectory, report);
-        return $"DurableEval: report written to {Path.Combine(settings.ReportsDirectory, MarkdownFile)}";
+        var lines = ConsoleSummary.Lines(report, Path.Combine(settings.ReportsDirectory, MarkdownFile)).ToList();
+        // A fact already fails below its bar; a regression is seen only here, against the baseline, so it fails the run here.
+        if (report.Policy.Fails && report.Policy.Violations.Any(v => v.IsRegression))
+        {
+            throw new PolicyGateException(lines[0] + " " + lines[1]);
+        }
+
+        return lines;
+    }
+
+    /// <summary>The diff against DURABLEEVAL_BASELINE's results.json, or null when the variable is not set.</summary>
+    public static BaselineDiff? BaselineFor(Settings settings, EvaluationReport current)
+    {
+        if (!settings.Environment.TryGetValue(BaselineDiff.Variable, out var path) || string.IsNullOrWhiteSpace(path))
+        {
+            return null;
+        }
+
+        try
+        {
+            return BaselineDiff.Between(path.Trim(), ResultsReader.Load(path.Trim()), current);
+        }
+        catch (ResultsFileException e)
+        {
+            throw new ReportWriteException($"{BaselineDiff.Variable}: {e.Message} Point {BaselineDiff.Variable} at a results.json written by this version, or unset it.");
+        }
     }
 
     /// <summary>Every [Criterion] fact in the assembly, by criterion id (the catalog self-test forbids duplicates).</summary>
@@ -65,6 +105,7 @@ public static class ReportPublisher
             Directory.CreateDirectory(directory);
             WriteAtomically(Path.Combine(directory, MarkdownFile), MarkdownReport.Render(report));
             WriteAtomically(Path.Combine(directory, JsonFile), JsonReport.Render(report));
+            WriteAtomically(Path.Combine(directory, JunitFile), JunitReport.Render(report));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

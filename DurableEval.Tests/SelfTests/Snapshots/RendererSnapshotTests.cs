@@ -17,10 +17,37 @@ public sealed class RendererSnapshotTests
         Snapshot.Verify(JsonReport.Render(SyntheticEvidence.Report()), "json", nameof(RendererSnapshotTests));
 
     [Fact]
+    public void Junit() =>
+        Snapshot.Verify(JunitReport.Render(SyntheticEvidence.Report()), "xml", nameof(RendererSnapshotTests));
+
+    [Fact]
+    public void MarkdownWithPolicyAndBaseline() =>
+        Snapshot.Verify(MarkdownReport.Render(SyntheticEvidence.ReportWithPolicyAndBaseline()), "md", nameof(RendererSnapshotTests));
+
+    [Fact]
+    public void JsonWithPolicyAndBaseline() =>
+        Snapshot.Verify(JsonReport.Render(SyntheticEvidence.ReportWithPolicyAndBaseline()), "json", nameof(RendererSnapshotTests));
+
+    [Fact]
     public void SameInputSameBytes()
     {
         Assert.Equal(MarkdownReport.Render(SyntheticEvidence.Report()), MarkdownReport.Render(SyntheticEvidence.Report()));
         Assert.Equal(JsonReport.Render(SyntheticEvidence.Report()), JsonReport.Render(SyntheticEvidence.Report()));
+        Assert.Equal(JunitReport.Render(SyntheticEvidence.Report()), JunitReport.Render(SyntheticEvidence.Report()));
+    }
+
+    /// <summary>results.json is the source of truth: read back, it renders every format to the same bytes.</summary>
+    [Fact]
+    public void ResultsJsonReadBackRendersTheSameBytes()
+    {
+        foreach (var report in new[] { SyntheticEvidence.Report(), SyntheticEvidence.ReportWithPolicyAndBaseline() with { Baseline = null } })
+        {
+            var json = JsonReport.Render(report);
+            var back = ResultsReader.Parse(json, "results.json");
+            Assert.Equal(json, JsonReport.Render(back));
+            Assert.Equal(MarkdownReport.Render(report), MarkdownReport.Render(back));
+            Assert.Equal(JunitReport.Render(report), JunitReport.Render(back));
+        }
     }
 
     [Fact]
