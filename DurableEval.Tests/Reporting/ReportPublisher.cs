@@ -54,15 +54,10 @@ public static class ReportPublisher
             return Assessment.Assess(definition, outcome, EvidenceStore.Find(definition.Id), profile);
         }).ToList();
 
-        var starts = ServerStats.Run.Starts;
-        var report = EvaluationReport.Build(now, DescribeEnvironment(), profile, results) with
-        {
-            Cost = new RunCost(wallTime, starts.Count, TimeSpan.FromMilliseconds(starts.Sum(s => s.StartMs))),
-        };
-        var baseline = BaselineFor(settings, report);
-        report = report.Apply(policy, baseline);
+        var report = Compose(settings, ServerStats.Run, profile, policy, results, now, wallTime);
         Write(settings.ReportsDirectory, report);
-        var lines = ConsoleSummary.Lines(report, Path.Combine(settings.ReportsDirectory, MarkdownFile)).ToList();
+        var lines = ConsoleSummary.Lines(report, Path.Combine(settings.ReportsDirectory, MarkdownFile))
+            .Select(line => Redaction.Apply(line, Redaction.SecretsIn(settings.Environment))).ToList();
         // A fact already fails below its bar; a regression is seen only here, against the baseline, so it fails the run here.
         if (report.Policy.Fails && report.Policy.Violations.Any(v => v.IsRegression))
         {
@@ -70,6 +65,22 @@ public static class ReportPublisher
         }
 
         return lines;
+    }
+
+    /// <summary>
+    /// The report every format renders: results, the environment and run cost from <paramref name="stats"/>, the policy
+    /// and baseline applied, and every secret from the environment redacted before any renderer sees it.
+    /// </summary>
+    public static EvaluationReport Compose(
+        Settings settings, ServerStats stats, EvaluationProfile profile, Policy policy, IReadOnlyList<CriterionResult> results, DateTimeOffset now, TimeSpan? wallTime)
+    {
+        var starts = stats.Starts;
+        var report = EvaluationReport.Build(now, DescribeEnvironment(stats), profile, results) with
+        {
+            Cost = new RunCost(wallTime, starts.Count, TimeSpan.FromMilliseconds(starts.Sum(s => s.StartMs))),
+        };
+        report = report.Apply(policy, BaselineFor(settings, report));
+        return Redaction.Apply(report, Redaction.SecretsIn(settings.Environment));
     }
 
     /// <summary>The diff against DURABLEEVAL_BASELINE's results.json, or null when the variable is not set.</summary>
@@ -122,10 +133,10 @@ public static class ReportPublisher
         File.Move(temporary, path, overwrite: true);
     }
 
-    private static EnvironmentInfo DescribeEnvironment()
+    private static EnvironmentInfo DescribeEnvironment(ServerStats stats)
     {
-        var starts = ServerStats.Run.Starts;
-        var unavailable = ServerStats.Run.Unavailable;
+        var starts = stats.Starts;
+        var unavailable = stats.Unavailable;
         var used = starts.GroupBy(s => (s.Kind, s.Version)).OrderBy(g => g.Key.Kind)
             .Select(g => $"{ServerNames.Of(g.Key.Kind)} (version: {g.Key.Version}; {g.Count().ToString(CultureInfo.InvariantCulture)} starts)")
             .Concat(unavailable.OrderBy(u => u.Key).Select(u => u.Value))
