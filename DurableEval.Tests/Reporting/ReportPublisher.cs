@@ -19,6 +19,7 @@ public static class ReportPublisher
     public const string MarkdownFile = "REPORT.md";
     public const string JsonFile = "results.json";
     public const string JunitFile = "junit.xml";
+    public const string HtmlFile = "report.html";
 
     /// <summary>
     /// Writes the report when the run selected any criterion fact; returns the lines to show the user (none when no criterion fact was selected) (the verdict,
@@ -117,6 +118,7 @@ public static class ReportPublisher
             WriteAtomically(Path.Combine(directory, MarkdownFile), MarkdownReport.Render(report));
             WriteAtomically(Path.Combine(directory, JsonFile), JsonReport.Render(report));
             WriteAtomically(Path.Combine(directory, JunitFile), JunitReport.Render(report));
+            WriteAtomically(Path.Combine(directory, HtmlFile), HtmlReport.Render(report));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -44,7 +44,7 @@ public sealed class ReportWriteTests
             using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(directory, ReportPublisher.JsonFile)));
             Assert.Equal(EvaluationReport.SchemaVersion, json.RootElement.GetProperty("schemaVersion").GetInt32());
             Assert.Equal(58, json.RootElement.GetProperty("criteria").GetArrayLength());
-            Assert.Equal(["REPORT.md", "junit.xml", "results.json"], Directory.GetFiles(directory).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+            Assert.Equal(["REPORT.md", "junit.xml", "report.html", "results.json"], Directory.GetFiles(directory).Select(Path.GetFileName).Order(StringComparer.Ordinal));
         });
     }
 
