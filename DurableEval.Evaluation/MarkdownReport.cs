@@ -208,7 +208,7 @@ public static class MarkdownReport
         }
     }
 
-    internal static string Verdict(OverallRating overall)
+    public static string Verdict(OverallRating overall)
     {
         var text = overall.Stars is null
             ? "not evaluated: no criterion was evaluated"
