@@ -17,13 +17,26 @@ public static class ConsoleSummary
             first += $"; since baseline: {MarkdownReport.BaselineLine(baseline)}";
         }
 
-        var notEvaluated = report.Total - report.Evaluated;
         var reason = report.SharedReasons.FirstOrDefault();
-        var second = reason is not null
-            ? $"DurableEval: most common reason a check did not run ({reason.Checks} checks in {reason.Criteria.Count} {(reason.Criteria.Count == 1 ? "criterion" : "criteria")}): {reason.Text}. Report: {reportPath}"
-            : notEvaluated > 0
-                ? $"DurableEval: {notEvaluated} criteria not evaluated (reasons in the report). Report: {reportPath}"
-                : $"DurableEval: report: {reportPath}";
-        return [first, second];
+        var parts = new List<string>();
+        if (reason is not null)
+        {
+            parts.Add($"most common reason a check did not run ({reason.Checks} checks in {reason.Criteria.Count} {(reason.Criteria.Count == 1 ? "criterion" : "criteria")}): {reason.Text}");
+        }
+
+        // Criteria not evaluated, by why: "37 no fact yet; 14 not run: not selected by this run's filter".
+        var notEvaluated = report.Results.Where(r => !r.Rating.IsEvaluated)
+            .GroupBy(r => SharedReason.Abbreviate(r.Rating.Reason, report.SharedReasons), StringComparer.Ordinal)
+            .OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal)
+            .Take(3)
+            .Select(g => $"{g.Count()} {g.Key}")
+            .ToList();
+        if (notEvaluated.Count > 0)
+        {
+            parts.Add($"not evaluated: {string.Join("; ", notEvaluated)}");
+        }
+
+        parts.Add($"report: {reportPath}");
+        return [first, "DurableEval: " + string.Join(". ", parts)];
     }
 }

@@ -33,7 +33,7 @@ public sealed record Citation(string Statement, string Source);
 public sealed record ServerInfo(string Kind, string Version, string Isolation)
 {
     /// <summary>One short line for tables: kind and version (isolation is printed once per criterion).</summary>
-    public string Short => $"{Kind} {Version}";
+    public string Short => Version.StartsWith("not reported", StringComparison.Ordinal) ? Kind : $"{Kind} {Version}";
 }
 
 /// <summary>

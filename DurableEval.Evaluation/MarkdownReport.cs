@@ -179,7 +179,7 @@ public static class MarkdownReport
     {
         var outcome = report.Policy;
         md.Heading(2, "Policy");
-        md.Line($"Source: {outcome.Policy.Source}. {outcome.Summary}.");
+        md.Line($"Outcome: {outcome.Summary}.");
         md.Blank();
         foreach (var line in outcome.Policy.Describe())
         {

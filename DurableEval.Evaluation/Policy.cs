@@ -179,8 +179,8 @@ public sealed record PolicyOutcome(Policy Policy, IReadOnlyList<PolicyViolation>
     public bool Fails => Policy.IsEnforced && Violations.Count > 0;
 
     public string Summary =>
-        Violations.Count == 0 ? $"policy met ({Policy.Source})"
-        : $"{(Fails ? "policy failed" : "policy not enforced, would fail")}: {string.Join("; ", Violations.Select(v => $"{v.Criterion} {v.What}"))}";
+        (Violations.Count == 0 ? "met"
+        : $"{(Fails ? "failed" : "not enforced, would fail")}: {string.Join("; ", Violations.Select(v => $"{v.Criterion} {v.What}"))}") + $" (policy: {Policy.Source})";
 }
 
 /// <summary>The gate: a pure function from a policy, the results and an optional baseline diff to the violations.</summary>

@@ -61,12 +61,18 @@ public sealed class FactRecorder
         }
     }
 
-    /// <summary>Marks the checks from <paramref name="first"/> on as run on <paramref name="info"/>, so a fact whose blocks ran on different servers reports each check's own.</summary>
+    /// <summary>
+    /// Marks the checks from <paramref name="first"/> on that ran as run on <paramref name="info"/>, so a fact whose
+    /// blocks ran on different servers reports each check's own; a check that did not run ran on no server.
+    /// </summary>
     internal static void OnServer(List<CheckResult> recorded, int first, ServerInfo info)
     {
         for (var i = first; i < recorded.Count; i++)
         {
-            recorded[i] = recorded[i] with { Server = info };
+            if (recorded[i].Outcome != CheckOutcome.NotRun)
+            {
+                recorded[i] = recorded[i] with { Server = info };
+            }
         }
     }
 

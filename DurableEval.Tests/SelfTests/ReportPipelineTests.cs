@@ -17,6 +17,7 @@ public sealed class ReportPipelineTests
             new("offline", CheckKind.Core, "d", CheckOutcome.Passed, "x"),
             new("on-ts", CheckKind.Core, "d", CheckOutcome.Passed, "x"),
             new("on-dev", CheckKind.Edge, "d", CheckOutcome.Failed, "x"),
+            new("not-run-on-dev", CheckKind.Edge, "d", CheckOutcome.NotRun, "x"),
         };
 
         FactRecorder.OnServer(recorded, 1, SyntheticEvidence.TimeSkipping);
@@ -25,6 +26,7 @@ public sealed class ReportPipelineTests
         Assert.Null(recorded[0].Server);
         Assert.Equal(SyntheticEvidence.TimeSkipping, recorded[1].Server);
         Assert.Equal(SyntheticEvidence.Dev, recorded[2].Server);
+        Assert.Null(recorded[3].Server);
         var evidence = new CriterionEvidence("EX-01", "f", recorded, [], [], [], SyntheticEvidence.TimeSkipping);
         Assert.Equal([SyntheticEvidence.TimeSkipping, SyntheticEvidence.Dev], evidence.ServersUsed);
     }
@@ -148,7 +150,8 @@ public sealed class ReportPipelineTests
         Assert.Contains("Experimental", lines[0], StringComparison.Ordinal);
         Assert.Contains("evaluated 6 of 58 criteria", lines[0], StringComparison.Ordinal);
         Assert.Contains(SyntheticEvidence.NoDevServer, lines[1], StringComparison.Ordinal);
-        Assert.EndsWith("Report: /repo/reports/REPORT.md", lines[1], StringComparison.Ordinal);
+        Assert.Contains("not evaluated: 47 no fact yet", lines[1], StringComparison.Ordinal);
+        Assert.EndsWith("report: /repo/reports/REPORT.md", lines[1], StringComparison.Ordinal);
     }
 
     [Fact]
