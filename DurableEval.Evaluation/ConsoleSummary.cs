@@ -26,7 +26,7 @@ public static class ConsoleSummary
 
         // Criteria not evaluated, by why: "37 no fact yet; 14 not run: not selected by this run's filter".
         var notEvaluated = report.Results.Where(r => !r.Rating.IsEvaluated)
-            .GroupBy(r => SharedReason.Abbreviate(r.Rating.Reason, report.SharedReasons), StringComparer.Ordinal)
+            .GroupBy(r => Cause(r.Rating.Reason, report.SharedReasons), StringComparer.Ordinal)
             .OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal)
             .Take(3)
             .Select(g => $"{g.Count()} {g.Key}")
@@ -38,5 +38,13 @@ public static class ConsoleSummary
 
         parts.Add($"report: {reportPath}");
         return [first, "DurableEval: " + string.Join(". ", parts)];
+    }
+
+    // Why a criterion was not evaluated, coarsely: a shared not-run reason by its key ("that reason" for the one
+    // just printed), else the rating's own reason.
+    private static string Cause(string reason, IReadOnlyList<SharedReason> shared)
+    {
+        var key = shared.FirstOrDefault(s => reason.Contains(s.Text, StringComparison.Ordinal));
+        return key is null ? reason : key == shared[0] ? "for that reason" : $"for reason {key.Key} in the report";
     }
 }

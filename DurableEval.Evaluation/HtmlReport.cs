@@ -68,7 +68,7 @@ public static class HtmlReport
         var o = report.Overall;
         h.Append("<header class=\"summary\">\n<h1>DurableEval report: is Temporal, used from .NET, ready for production?</h1>\n");
         h.Append("<p class=\"verdict\" id=\"verdict\">").Append(E(MarkdownReport.Verdict(o))).Append("</p>\n");
-        P(h, "Overall", $"{Rubric.StarsText(o.Stars)} {o.Label}" + (o.Mean is { } mean ? $" (mean of category averages {EvaluationReport.Number(mean)})" : string.Empty));
+        P(h, "Overall", $"{Stars(o.Stars)} {o.Label}" + (o.Mean is { } mean ? $" (mean of category averages {EvaluationReport.Number(mean)})" : string.Empty));
         P(h, "Evaluated", MarkdownReport.RunLine(report));
         if (report.SharedReasons.FirstOrDefault() is { } top)
         {
@@ -110,7 +110,7 @@ public static class HtmlReport
                 .Append("\" data-failclose=\"").Append(r.FailCloseApplies ? "yes" : "no").Append("\">");
             h.Append("<td><a href=\"#").Append(E(r.Definition.Id)).Append("\">").Append(E(r.Definition.Id)).Append("</a></td>");
             Td(h, r.Definition.Name);
-            Td(h, $"{Rubric.StarsText(r.Rating.Stars)} {r.Rating.Label}");
+            Td(h, $"{Stars(r.Rating.Stars)} {r.Rating.Label}");
             Td(h, MarkdownReport.OneLineReason(r, shared));
             Td(h, MarkdownReport.CoverageCell(r));
             Td(h, r.FailCloseApplies ? MarkdownReport.FailCloseStatus(r) : "\u2014");
@@ -181,7 +181,7 @@ public static class HtmlReport
         {
             var d = r.Definition;
             h.Append("<details id=\"").Append(E(d.Id)).Append("\" class=\"criterion\"><summary><b>").Append(E($"{d.Id} {d.Name}")).Append("</b>: ")
-                .Append(E($"{Rubric.StarsText(r.Rating.Stars)} {r.Rating.Label}")).Append("</summary>\n<ul>\n");
+                .Append(E($"{Stars(r.Rating.Stars)} {r.Rating.Label}")).Append("</summary>\n<ul>\n");
             Li(h, "Reason", SharedReason.Abbreviate(r.Rating.Reason, shared));
             Li(h, "Criterion", d.Description);
             Li(h, "Support", $"{d.Support.ToString().ToLowerInvariant()}; fail-close: {(r.FailCloseApplies ? "applies" : "no")} ({MarkdownReport.RuleText(d.FailClose)}); policy bar: {r.PolicyBar.ToString(CultureInfo.InvariantCulture)} stars");
@@ -286,4 +286,7 @@ public static class HtmlReport
     private static void Td(StringBuilder h, string value) => h.Append("<td>").Append(E(value)).Append("</td>");
 
     private static string E(string text) => WebUtility.HtmlEncode(text);
+
+    // Filled and empty text stars (in every common font; the emoji star is missing where no emoji font is installed).
+    internal static string Stars(int? stars) => stars is { } s ? new string('\u2605', s) + new string('\u2606', 5 - s) : "\u2014";
 }

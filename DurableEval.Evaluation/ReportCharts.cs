@@ -40,8 +40,9 @@ public static partial class ReportCharts
         }
 
         var model = Model("Average stars per category");
-        model.Axes.Add(new CategoryAxis { Position = AxisPosition.Left, ItemsSource = rated.Select(c => c.Category.Code).ToList(), IsZoomEnabled = false });
-        model.Axes.Add(new LinearAxis { Position = AxisPosition.Bottom, Minimum = 0, Maximum = 5, MajorStep = 1, Title = "stars (evaluated criteria only)" });
+        // Catalog order top-down (a left category axis counts from the bottom), and room past 5 for the bar's label.
+        model.Axes.Add(new CategoryAxis { Position = AxisPosition.Left, ItemsSource = rated.Select(c => c.Category.Code).ToList(), IsZoomEnabled = false, StartPosition = 1, EndPosition = 0 });
+        model.Axes.Add(new LinearAxis { Position = AxisPosition.Bottom, Minimum = 0, Maximum = 5.5, MajorStep = 1, Title = "stars (evaluated criteria only)" });
         var series = new BarSeries { FillColor = OxyColor.FromRgb(0x3b, 0x6e, 0xa8), LabelFormatString = "{0:0.##}" };
         foreach (var c in rated)
         {
@@ -62,13 +63,16 @@ public static partial class ReportCharts
         }
 
         var model = Model("RT-01 retry gaps: measured and expected");
-        model.Legends.Add(new Legend { LegendPosition = LegendPosition.TopLeft });
+        // Below the plot, one line, short titles: legend widths are measured with Helvetica metrics, and a wider
+        // fallback font in the browser would clip a long title inside the plot.
+        model.Legends.Add(new Legend { LegendPlacement = LegendPlacement.Outside, LegendPosition = LegendPosition.BottomCenter, LegendOrientation = LegendOrientation.Horizontal, LegendMaxWidth = 600 });
         model.Axes.Add(new LinearAxis { Position = AxisPosition.Bottom, Title = "retry", MajorStep = 1, MinorStep = 1, Minimum = 0.5 });
         model.Axes.Add(new LinearAxis { Position = AxisPosition.Left, Title = "gap between attempt starts (s)", Minimum = 0 });
         foreach (var group in rt01.GroupBy(m => GapName().Match(m.Name).Groups["series"].Value, StringComparer.Ordinal))
         {
-            var measured = new LineSeries { Title = $"{group.Key} measured", MarkerType = MarkerType.Circle };
-            var expected = new LineSeries { Title = $"{group.Key} expected", LineStyle = LineStyle.Dash, MarkerType = MarkerType.Cross };
+            var name = group.Key.Replace("_interval", string.Empty, StringComparison.Ordinal);
+            var measured = new LineSeries { Title = $"{name} measured", MarkerType = MarkerType.Circle };
+            var expected = new LineSeries { Title = $"{name} expected", LineStyle = LineStyle.Dash, MarkerType = MarkerType.Cross };
             foreach (var m in group.OrderBy(m => Index(m.Name)))
             {
                 measured.Points.Add(new DataPoint(Index(m.Name), m.Value));
@@ -102,8 +106,8 @@ public static partial class ReportCharts
 
         var model = Model("PF latency percentiles");
         var labels = points.Select(p => $"{p.Id} {p.Metric.Name}").ToList();
-        model.Axes.Add(new CategoryAxis { Position = AxisPosition.Left, ItemsSource = labels, IsZoomEnabled = false });
-        model.Axes.Add(new LinearAxis { Position = AxisPosition.Bottom, Minimum = 0, Title = "ms" });
+        model.Axes.Add(new CategoryAxis { Position = AxisPosition.Left, ItemsSource = labels, IsZoomEnabled = false, StartPosition = 1, EndPosition = 0 });
+        model.Axes.Add(new LinearAxis { Position = AxisPosition.Bottom, Minimum = 0, Maximum = points.Max(p => p.Metric.Value) * 1.15, Title = "ms" });
         var series = new BarSeries { FillColor = OxyColor.FromRgb(0x8a, 0x4f, 0xb0), LabelFormatString = "{0:0.#}" };
         foreach (var p in points)
         {
@@ -124,8 +128,10 @@ public static partial class ReportCharts
         }
 
         var model = Model("WF-03 fan-out overlap");
-        model.Axes.Add(new CategoryAxis { Position = AxisPosition.Left, ItemsSource = peaks.Select(p => p.Name).ToList(), IsZoomEnabled = false });
-        model.Axes.Add(new LinearAxis { Position = AxisPosition.Bottom, Minimum = 0, Title = "activities running at once (peak)" });
+        // Short labels (peak_concurrency is the unbounded run) and headroom for the bar labels.
+        var labels = peaks.Select(p => p.Name == "peak_concurrency" ? "unbounded" : p.Name.Replace("_peak_concurrency", string.Empty, StringComparison.Ordinal)).ToList();
+        model.Axes.Add(new CategoryAxis { Position = AxisPosition.Left, ItemsSource = labels, IsZoomEnabled = false, StartPosition = 1, EndPosition = 0 });
+        model.Axes.Add(new LinearAxis { Position = AxisPosition.Bottom, Minimum = 0, Maximum = peaks.Max(p => p.Value) * 1.15, Title = "activities running at once (peak)" });
         var series = new BarSeries { FillColor = OxyColor.FromRgb(0x2e, 0x8b, 0x57), LabelFormatString = "{0:0}" };
         foreach (var p in peaks)
         {

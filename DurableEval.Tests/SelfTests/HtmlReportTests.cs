@@ -59,7 +59,7 @@ public sealed class HtmlReportTests
 
         // The expected-gap series comes from the published anchors: RT-01's chart names both.
         var backoff = withData.QuerySelector("#chart-backoff")!.TextContent;
-        Assert.Contains("backoff_interval measured", backoff, StringComparison.Ordinal);
-        Assert.Contains("backoff_interval expected", backoff, StringComparison.Ordinal);
+        Assert.Contains("backoff measured", backoff, StringComparison.Ordinal);
+        Assert.Contains("backoff expected", backoff, StringComparison.Ordinal);
     }
 }
