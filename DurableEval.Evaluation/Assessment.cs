@@ -13,7 +13,8 @@ public enum FactState
     Skipped,
 }
 
-public sealed record FactOutcome(FactState State, string Fact, string Message)
+/// <summary>A fact's outcome as the runner reported it; <see cref="Duration"/> is the runner's execution time, when it reported one.</summary>
+public sealed record FactOutcome(FactState State, string Fact, string Message, TimeSpan? Duration = null)
 {
     public static FactOutcome NoFact { get; } = new(FactState.NoFact, string.Empty, string.Empty);
 }
@@ -33,7 +34,11 @@ public sealed record CriterionResult(
     CriterionEvidence? Evidence,
     Rating Rating,
     bool FailCloseApplies,
-    Coverage Coverage);
+    Coverage Coverage)
+{
+    /// <summary>The minimum stars the applied policy asks of this criterion (the rubric's bar by default).</summary>
+    public int PolicyBar { get; init; } = Rubric.Bar;
+}
 
 /// <summary>Joins a criterion's fact outcome and recorded evidence into its rating, without judgement calls of its own.</summary>
 public static class Assessment

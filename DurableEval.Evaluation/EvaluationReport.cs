@@ -60,7 +60,35 @@ public sealed record EvaluationReport(
     IReadOnlyList<CategorySummary> Categories,
     OverallRating Overall)
 {
-    public const int SchemaVersion = 1;
+    /// <summary>
+    /// results.json's shape version. 2: per-check server, fact duration, run cost, metric anchors split into
+    /// published and reference, not-run reasons, policy and baseline sections (see schemas/results.schema.json).
+    /// </summary>
+    public const int SchemaVersion = 2;
+
+    /// <summary>What the run itself cost; unknown (no wall time) when the runner did not measure it.</summary>
+    public RunCost Cost { get; init; } = RunCost.Unknown;
+
+    /// <summary>The policy applied to this run's ratings (the rubric's bar when no policy file was given).</summary>
+    public PolicyOutcome Policy { get; init; } = PolicyOutcome.Default;
+
+    /// <summary>Changes against an earlier results.json, when DURABLEEVAL_BASELINE named one.</summary>
+    public BaselineDiff? Baseline { get; init; }
+
+    /// <summary>Not-run reasons shared by two or more checks, each stated once under a short key (N1, N2, ...).</summary>
+    public IReadOnlyList<SharedReason> SharedReasons => SharedReason.Collect(Results);
+
+    public int Evaluated => Results.Count(r => r.Rating.IsEvaluated);
+
+    /// <summary>Time the selected facts took, per category, from the runner's durations.</summary>
+    public IReadOnlyList<(Category Category, TimeSpan Duration, int Facts)> CategoryDurations =>
+        Categories.Select(c =>
+            {
+                var timed = Results.Where(r => r.Definition.Category == c.Category && r.Fact.Duration is not null).ToList();
+                return (c.Category, TimeSpan.FromTicks(timed.Sum(r => r.Fact.Duration!.Value.Ticks)), timed.Count);
+            })
+            .Where(x => x.Item3 > 0)
+            .ToList();
 
     public const string AggregationRule =
         "Category average = mean stars of the category's evaluated criteria. Overall = mean of the category " +
@@ -85,6 +113,13 @@ public sealed record EvaluationReport(
         var selected = ordered.Count(r => r.Fact.State is not (FactState.NoFact or FactState.NotSelected));
         var categories = SummarizeCategories(ordered);
         return new EvaluationReport(generatedAt, environment, profile, selected, ordered, categories, RateOverall(ordered, categories));
+    }
+
+    /// <summary>This report with <paramref name="policy"/> applied (each criterion's bar, the violations) and the baseline diff, if any.</summary>
+    public EvaluationReport Apply(Policy policy, BaselineDiff? baseline)
+    {
+        var results = Results.Select(r => r with { PolicyBar = policy.BarFor(r.Definition) }).ToList();
+        return this with { Results = results, Baseline = baseline, Policy = PolicyGate.Evaluate(policy, results, baseline) };
     }
 
     private static int CatalogIndex(string id)

@@ -50,7 +50,7 @@ public static class Findings
         {
             var reasons = notRun.GroupBy(c => c.Check.Detail, StringComparer.Ordinal)
                 .OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal)
-                .Select(g => $"{N(g.Count())} x {g.Key}");
+                .Select(g => $"{N(g.Count())} x {SharedReason.Abbreviate(g.Key, report.SharedReasons)}");
             lines.Add($"{N(notRun.Count)} checks could not run: {string.Join("; ", reasons)}.");
         }
 
@@ -81,7 +81,7 @@ public static class Findings
         if (overall.Stars is null)
         {
             return "No criterion was evaluated, so this run supports no conclusion about Temporal. " +
-                   "The reasons are listed under \"Not evaluated\"; most often no server could be had (see README, \"Servers\").";
+                   "The reasons are in the \"All criteria\" table and under \"Not-run reasons\"; most often no server could be had (see README, \"Servers\").";
         }
 
         var text = $"On the evidence of the {N(report.Total - overall.LeftOut.Count)} criteria evaluated, Temporal used from .NET rates " +

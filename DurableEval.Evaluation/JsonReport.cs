@@ -15,7 +15,7 @@ public static class JsonReport
         {
             w.WriteStartObject();
             w.WriteNumber("schemaVersion", EvaluationReport.SchemaVersion);
-            w.WriteString("generatedAt", report.GeneratedAt.ToUniversalTime().ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture));
+            w.WriteString("generatedAt", Timestamp(report.GeneratedAt));
             WriteEnvironment(w, report.Environment);
             WriteProfile(w, report.Profile);
             w.WriteStartObject("run");
@@ -25,6 +25,21 @@ public static class JsonReport
             w.WriteNumber("withoutFact", report.WithoutFact);
             w.WriteEndObject();
             WriteOverall(w, report.Overall);
+            WriteCost(w, report);
+            WritePolicy(w, report.Policy);
+            WriteBaseline(w, report.Baseline);
+            w.WriteStartArray("notRunReasons");
+            foreach (var reason in report.SharedReasons)
+            {
+                w.WriteStartObject();
+                w.WriteString("key", reason.Key);
+                w.WriteString("text", reason.Text);
+                w.WriteNumber("checks", reason.Checks);
+                WriteStrings(w, "criteria", reason.Criteria);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
             w.WriteStartArray("categories");
             foreach (var c in report.Categories)
             {
@@ -110,31 +125,47 @@ public static class JsonReport
         w.WriteString("label", r.Rating.Label);
         w.WriteString("reason", r.Rating.Reason);
         w.WriteString("coverage", MarkdownReport.CoverageText(r.Coverage));
+        w.WriteNumber("policyBar", r.PolicyBar);
         w.WriteStartObject("fact");
         w.WriteString("state", r.Fact.State.ToString().ToLowerInvariant());
         w.WriteString("name", r.Fact.Fact);
         w.WriteString("message", r.Fact.Message);
+        WriteNullableNumber(w, "durationMs", r.Fact.Duration?.TotalMilliseconds);
         w.WriteEndObject();
         if (r.Evidence is { } e)
         {
             if (e.Server is { } s)
             {
-                w.WriteStartObject("server");
-                w.WriteString("kind", s.Kind);
-                w.WriteString("version", s.Version);
-                w.WriteString("isolation", s.Isolation);
-                w.WriteEndObject();
+                w.WritePropertyName("server");
+                WriteServer(w, s);
             }
 
+            w.WriteStartArray("serversUsed");
+            foreach (var used in e.ServersUsed)
+            {
+                WriteServer(w, used);
+            }
+
+            w.WriteEndArray();
             w.WriteStartArray("checks");
             foreach (var c in e.Checks)
             {
                 w.WriteStartObject();
                 w.WriteString("id", c.Id);
                 w.WriteString("kind", c.Kind.ToString().ToLowerInvariant());
-                w.WriteString("outcome", c.Outcome switch { CheckOutcome.Passed => "passed", CheckOutcome.Failed => "failed", _ => "not run" });
+                w.WriteString("outcome", OutcomeName(c.Outcome));
                 w.WriteString("description", c.Description);
                 w.WriteString("detail", c.Detail);
+                if (c.Server is { } cs)
+                {
+                    w.WritePropertyName("server");
+                    WriteServer(w, cs);
+                }
+                else
+                {
+                    w.WriteNull("server");
+                }
+
                 w.WriteEndObject();
             }
 
@@ -146,10 +177,22 @@ public static class JsonReport
                 w.WriteString("name", m.Name);
                 w.WriteNumber("value", Math.Round(m.Value, 3));
                 w.WriteString("unit", m.Unit);
-                var anchor = MetricAnchors.Find(d.Id, m.Name);
-                if (anchor is not null)
+                if (MetricAnchors.Find(d.Id, m.Name) is { } anchor)
                 {
-                    w.WriteString("anchor", anchor);
+                    w.WriteStartObject("publishedAnchor");
+                    w.WriteString("figure", anchor.Figure);
+                    w.WriteString("source", anchor.Source);
+                    WriteNullableNumber(w, "value", anchor.Value);
+                    w.WriteEndObject();
+                }
+
+                if (MetricAnchors.FindReference(d.Id, m.Name) is { } reference)
+                {
+                    w.WriteStartObject("referenceFigure");
+                    w.WriteString("figure", reference.Figure);
+                    w.WriteString("measuredOn", reference.MeasuredOn);
+                    w.WriteString("label", MetricAnchors.ReferenceLabel);
+                    w.WriteEndObject();
                 }
 
                 if (m.Method is { } method)
@@ -185,6 +228,129 @@ public static class JsonReport
         w.WriteString("toRaise", d.ToRaise);
         w.WriteEndObject();
     }
+
+    internal static string OutcomeName(CheckOutcome outcome) =>
+        outcome switch { CheckOutcome.Passed => "passed", CheckOutcome.Failed => "failed", _ => "not run" };
+
+    private static void WriteServer(Utf8JsonWriter w, ServerInfo s)
+    {
+        w.WriteStartObject();
+        w.WriteString("kind", s.Kind);
+        w.WriteString("version", s.Version);
+        w.WriteString("isolation", s.Isolation);
+        w.WriteEndObject();
+    }
+
+    private static void WriteCost(Utf8JsonWriter w, EvaluationReport report)
+    {
+        w.WriteStartObject("cost");
+        WriteNullableNumber(w, "wallTimeMs", report.Cost.WallTime?.TotalMilliseconds);
+        w.WriteNumber("serverStarts", report.Cost.ServerStarts);
+        w.WriteNumber("serverStartMs", Math.Round(report.Cost.ServerStartTotal.TotalMilliseconds, 3));
+        w.WriteStartArray("categories");
+        foreach (var (category, duration, facts) in report.CategoryDurations)
+        {
+            w.WriteStartObject();
+            w.WriteString("code", category.Code);
+            w.WriteNumber("factMs", Math.Round(duration.TotalMilliseconds, 3));
+            w.WriteNumber("facts", facts);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        w.WriteEndObject();
+    }
+
+    private static void WritePolicy(Utf8JsonWriter w, PolicyOutcome outcome)
+    {
+        var p = outcome.Policy;
+        w.WriteStartObject("policy");
+        w.WriteString("mode", p.Mode.ToString().ToLowerInvariant());
+        w.WriteNumber("minStars", p.MinStars);
+        WriteBars(w, "categories", p.Categories);
+        WriteBars(w, "criteria", p.Criteria);
+        w.WriteBoolean("failOnRegression", p.FailOnRegression);
+        w.WriteString("source", p.Source);
+        w.WriteBoolean("fails", outcome.Fails);
+        w.WriteStartArray("violations");
+        foreach (var v in outcome.Violations)
+        {
+            w.WriteStartObject();
+            w.WriteString("criterion", v.Criterion);
+            w.WriteString("what", v.What);
+            w.WriteBoolean("regression", v.IsRegression);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        w.WriteEndObject();
+    }
+
+    private static void WriteBars(Utf8JsonWriter w, string name, IReadOnlyDictionary<string, int> bars)
+    {
+        w.WriteStartObject(name);
+        foreach (var (key, stars) in bars.OrderBy(b => b.Key, StringComparer.Ordinal))
+        {
+            w.WriteNumber(key, stars);
+        }
+
+        w.WriteEndObject();
+    }
+
+    private static void WriteBaseline(Utf8JsonWriter w, BaselineDiff? diff)
+    {
+        if (diff is null)
+        {
+            w.WriteNull("baseline");
+            return;
+        }
+
+        w.WriteStartObject("baseline");
+        w.WriteString("source", diff.Source);
+        w.WriteString("generatedAt", Timestamp(diff.BaselineGeneratedAt));
+        w.WriteStartArray("stars");
+        foreach (var c in diff.Stars)
+        {
+            w.WriteStartObject();
+            w.WriteString("criterion", c.Criterion);
+            WriteNullableNumber(w, "before", c.Before);
+            WriteNullableNumber(w, "after", c.After);
+            w.WriteBoolean("regression", c.IsRegression);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        w.WriteStartArray("checks");
+        foreach (var c in diff.Checks)
+        {
+            w.WriteStartObject();
+            w.WriteString("criterion", c.Criterion);
+            w.WriteString("check", c.Check);
+            w.WriteString("before", OutcomeName(c.Before));
+            w.WriteString("after", OutcomeName(c.After));
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        w.WriteStartArray("metrics");
+        foreach (var m in diff.Metrics)
+        {
+            w.WriteStartObject();
+            w.WriteString("criterion", m.Criterion);
+            w.WriteString("metric", m.Metric);
+            w.WriteNumber("before", Math.Round(m.Before, 3));
+            w.WriteNumber("after", Math.Round(m.After, 3));
+            w.WriteString("unit", m.Unit);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        w.WriteString("metricRule", BaselineDiff.MetricRule);
+        w.WriteEndObject();
+    }
+
+    internal static string Timestamp(DateTimeOffset at) =>
+        at.ToUniversalTime().ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture);
 
     private static void WriteStrings(Utf8JsonWriter w, string name, IReadOnlyList<string> values)
     {

@@ -10,15 +10,18 @@ public static class MarkdownReport
     {
         var md = new Md();
         Overview(md, report);
-        Environment(md, report);
-        Legend(md);
-        Profile(md, report);
-        CoverageByCategory(md, report);
         FailClose(md, report);
-        Items(md, report);
-        Details(md, report);
-        CoverageTable(md, report);
+        AllCriteria(md, report);
+        NotRunReasons(md, report);
+        Baseline(md, report);
+        PolicyApplied(md, report);
+        RunCostSection(md, report);
         KeyFindings(md, report);
+        Details(md, report);
+        CoverageByCategory(md, report);
+        Environment(md, report);
+        Profile(md, report);
+        Legend(md);
         md.Heading(2, "Aggregation rule");
         md.Line(EvaluationReport.AggregationRule);
         md.Blank();
@@ -26,26 +29,186 @@ public static class MarkdownReport
         return md.ToString();
     }
 
+    // The first screen answers "is it ready, and what is missing": verdict, stars, what was evaluated, the most
+    // common reason the rest was not (with its fix), the policy, then the fail-close and criteria tables.
     private static void Overview(Md md, EvaluationReport report)
     {
         var overall = report.Overall;
         md.Heading(1, "DurableEval report: is Temporal, used from .NET, ready for production?");
-        md.Line($"Generated {report.GeneratedAt.ToUniversalTime().ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)} UTC; environment fingerprint `{report.Environment.Fingerprint}`.");
-        md.Blank();
-        md.Heading(2, "Overview");
-        md.Line($"- **Verdict:** {Verdict(overall)}");
-        md.Line($"- **Overall:** {Rubric.StarsText(overall.Stars)} {overall.Label}" +
-                (overall.Mean is { } mean ? $" (mean of category averages {EvaluationReport.Number(mean)})" : string.Empty));
-        var noFact = report.WithoutFact > 0 ? $"; {report.WithoutFact} have no fact yet" : string.Empty;
-        md.Line(report.IsPartial
-            ? $"- **Run:** partial run: {report.Selected} of {report.Total} selected{noFact}"
-            : $"- **Run:** full run: {report.Selected} of {report.Total} selected{noFact}");
-        var evaluated = report.Results.Count(r => r.Rating.IsEvaluated);
-        md.Line($"- **Evaluated:** {evaluated} of {report.Total} criteria; {report.Total - evaluated} not evaluated (listed below with reasons)");
+        md.Line($"**Verdict:** {Verdict(overall)}  ");
+        md.Line($"**Overall:** {Rubric.StarsText(overall.Stars)} {overall.Label}" +
+                (overall.Mean is { } mean ? $" (mean of category averages {EvaluationReport.Number(mean)})" : string.Empty) + "  ");
+        md.Line($"**Evaluated:** {RunLine(report)}  ");
+        if (report.SharedReasons.Count > 0)
+        {
+            var top = report.SharedReasons[0];
+            md.Line($"**Most common reason a check did not run** ([{top.Key}](#not-run-reasons), {Int(top.Checks)} checks): {top.Text}  ");
+        }
+
+        if (report.Baseline is { } baseline)
+        {
+            md.Line($"**Since baseline:** {BaselineLine(baseline)}  ");
+        }
+
+        md.Line($"**Policy:** {report.Policy.Summary}  ");
+        md.Line($"Generated {report.GeneratedAt.ToUniversalTime().ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)} UTC; " +
+                $"environment fingerprint `{report.Environment.Fingerprint}`" +
+                (report.Cost.WallTime is { } wall ? $"; the run took {Duration(wall)}." : "."));
         md.Blank();
     }
 
-    internal static string Verdict(OverallRating overall)
+    /// <summary>"4 of 58 criteria (partial run: 8 of 58 selected; 49 have no fact yet)".</summary>
+    internal static string RunLine(EvaluationReport report)
+    {
+        var noFact = report.WithoutFact > 0 ? $"; {Int(report.WithoutFact)} have no fact yet" : string.Empty;
+        return $"{Int(report.Evaluated)} of {Int(report.Total)} criteria ({(report.IsPartial ? "partial" : "full")} run: " +
+               $"{Int(report.Selected)} of {Int(report.Total)} selected{noFact})";
+    }
+
+    internal static string BaselineLine(BaselineDiff diff) =>
+        diff.IsEmpty
+            ? "no change"
+            : $"{Int(diff.Stars.Count(s => s.After > s.Before || (s.Before is null && s.After is not null)))} criteria gained stars, " +
+              $"{Int(diff.Regressions.Count)} lost stars, {Int(diff.Stars.Count(s => s.Before is not null && s.After is null))} no longer evaluated; " +
+              $"{Int(diff.Checks.Count)} checks flipped; {Int(diff.Metrics.Count)} metrics moved";
+
+    private static void FailClose(Md md, EvaluationReport report)
+    {
+        md.Heading(2, "Fail-close status");
+        var rows = report.Results.Where(r => r.Definition.FailClose != FailCloseRule.None).Select(r => new[]
+        {
+            Ref(r),
+            r.FailCloseApplies ? RuleText(r.Definition.FailClose) : $"{RuleText(r.Definition.FailClose)}: does not apply (profile)",
+            $"{Rubric.StarsText(r.Rating.Stars)} {r.Rating.Label}",
+            FailCloseStatus(r),
+        });
+        md.Table(["Criterion", "Rule", "Rating", "Status"], rows);
+    }
+
+    internal static string FailCloseStatus(CriterionResult r) =>
+        !r.FailCloseApplies ? "does not apply"
+        : !r.Rating.IsEvaluated ? "not evaluated: verdict incomplete"
+        : r.Rating.Stars >= Rubric.Bar ? "meets the bar" : "below the bar: caps overall";
+
+    private static void AllCriteria(Md md, EvaluationReport report)
+    {
+        md.Heading(2, "All criteria");
+        md.Line("Reasons in [brackets] are stated once under [Not-run reasons](#not-run-reasons); each criterion's checks and evidence are under [Details](#details).");
+        md.Blank();
+        var shared = report.SharedReasons;
+        md.Table(
+            ["ID", "Criterion", "Stars", "Reason", "Coverage", "Fact time"],
+            report.Results.Select(r => new[]
+            {
+                r.Definition.Id,
+                r.Definition.Name,
+                Rubric.StarsText(r.Rating.Stars),
+                OneLineReason(r, shared),
+                CoverageCell(r),
+                r.Fact.Duration is { } d ? Duration(d) : "\u2014",
+            }));
+    }
+
+    /// <summary>The rating's reason with shared not-run reasons replaced by their key, cut to one short line.</summary>
+    internal static string OneLineReason(CriterionResult r, IReadOnlyList<SharedReason> shared)
+    {
+        var text = SharedReason.Abbreviate(r.Rating.Reason, shared);
+        return text.Length <= 140 ? text : text[..137] + "...";
+    }
+
+    internal static string CoverageCell(CriterionResult r) =>
+        r.Evidence is { } e && e.Checks.Count > 0
+            ? $"{CoverageText(r.Coverage)} ({Int(e.Checks.Count(c => c.Outcome != CheckOutcome.NotRun))} of {Int(e.Checks.Count)} checks ran)"
+            : CoverageText(r.Coverage);
+
+    private static void NotRunReasons(Md md, EvaluationReport report)
+    {
+        var shared = report.SharedReasons;
+        if (shared.Count == 0)
+        {
+            return;
+        }
+
+        md.Heading(2, "Not-run reasons");
+        md.Line("A reason shared by several checks is stated once here, with its fix, and referenced by its key elsewhere.");
+        md.Blank();
+        md.Table(
+            ["Key", "Reason and fix", "Checks", "Criteria"],
+            shared.Select(s => new[] { s.Key, s.Text, Int(s.Checks), string.Join(", ", s.Criteria) }));
+    }
+
+    private static void Baseline(Md md, EvaluationReport report)
+    {
+        if (report.Baseline is not { } diff)
+        {
+            return;
+        }
+
+        md.Heading(2, "Changes since baseline");
+        md.Line($"Baseline: `{diff.Source}`, generated {diff.BaselineGeneratedAt.ToUniversalTime().ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)} UTC. {BaselineLine(diff)}.");
+        md.Blank();
+        if (diff.Stars.Count > 0)
+        {
+            md.Table(["Criterion", "Stars (baseline \u2192 now)", "Change"], diff.Stars.Select(s => new[]
+            {
+                s.Criterion, s.Text, s.IsRegression ? "**lost stars**" : s.After is null ? "no longer evaluated" : s.Before is null ? "newly evaluated" : s.After > s.Before ? "gained stars" : "lost stars",
+            }));
+        }
+
+        if (diff.Checks.Count > 0)
+        {
+            md.Table(["Criterion", "Check", "Baseline", "Now"], diff.Checks.Select(c => new[]
+            {
+                c.Criterion, $"`{c.Check}`", JsonReport.OutcomeName(c.Before), c.IsRegression ? "**failed**" : JsonReport.OutcomeName(c.After),
+            }));
+        }
+
+        if (diff.Metrics.Count > 0)
+        {
+            md.Table(["Criterion", "Metric", "Baseline", "Now", "Unit"], diff.Metrics.Select(m => new[]
+            {
+                m.Criterion, $"`{m.Metric}`", EvaluationReport.Number(m.Before), EvaluationReport.Number(m.After), m.Unit,
+            }));
+        }
+
+        md.Line($"Rule: {BaselineDiff.MetricRule}; a criterion with fewer stars than in the baseline is a regression.");
+        md.Blank();
+    }
+
+    private static void PolicyApplied(Md md, EvaluationReport report)
+    {
+        var outcome = report.Policy;
+        md.Heading(2, "Policy");
+        md.Line($"Outcome: {outcome.Summary}.");
+        md.Blank();
+        foreach (var line in outcome.Policy.Describe())
+        {
+            md.Line("- " + line);
+        }
+
+        md.Blank();
+    }
+
+    private static void RunCostSection(Md md, EvaluationReport report)
+    {
+        md.Heading(2, "Run cost");
+        var cost = report.Cost;
+        md.Line($"- **Total wall time:** {(cost.WallTime is { } wall ? Duration(wall) : "not measured")}");
+        md.Line(cost.ServerStarts == 0
+            ? "- **Server start-up:** no server was started"
+            : $"- **Server start-up:** {Int(cost.ServerStarts)} starts, {Duration(cost.ServerStartTotal)} in total");
+        md.Blank();
+        var perCategory = report.CategoryDurations;
+        if (perCategory.Count > 0)
+        {
+            md.Table(["Category", "Facts timed", "Fact time"], perCategory.Select(c => new[]
+            {
+                $"{c.Category.Code} {c.Category.Name}", Int(c.Facts), Duration(c.Duration),
+            }));
+        }
+    }
+
+    public static string Verdict(OverallRating overall)
     {
         var text = overall.Stars is null
             ? "not evaluated: no criterion was evaluated"
@@ -93,93 +256,61 @@ public static class MarkdownReport
             }));
     }
 
-    private static void FailClose(Md md, EvaluationReport report)
-    {
-        md.Heading(2, "Fail-close status");
-        var rows = report.Results.Where(r => r.Definition.FailClose != FailCloseRule.None).Select(r => new[]
-        {
-            Ref(r),
-            RuleText(r.Definition.FailClose),
-            r.FailCloseApplies ? "yes" : "no (profile)",
-            $"{Rubric.StarsText(r.Rating.Stars)} {r.Rating.Label}",
-            !r.FailCloseApplies ? "does not apply"
-                : !r.Rating.IsEvaluated ? "not evaluated: verdict incomplete"
-                : r.Rating.Stars >= Rubric.Bar ? "meets the bar" : "below the bar: caps overall",
-        });
-        md.Table(["Criterion", "Rule", "Applies", "Rating", "Status"], rows);
-    }
-
-    private static void Items(Md md, EvaluationReport report)
-    {
-        var evaluated = report.Results.Where(r => r.Rating.IsEvaluated).ToList();
-        md.Heading(2, "Good items");
-        List(md, evaluated.Where(r => r.Rating.Stars >= Rubric.Good), r => $"{Ref(r)}: {Rubric.StarsText(r.Rating.Stars)} {r.Rating.Label}");
-        md.Heading(2, "Not-good items");
-        List(md, evaluated.Where(r => r.Rating.Stars < Rubric.Good), r => $"{Ref(r)}: {Rubric.StarsText(r.Rating.Stars)} {r.Rating.Label}: {r.Rating.Reason}");
-        md.Heading(2, "Not evaluated");
-        List(md, report.Results.Where(r => !r.Rating.IsEvaluated), r => $"{Ref(r)}: {r.Rating.Reason}");
-    }
-
-    private static void List(Md md, IEnumerable<CriterionResult> items, Func<CriterionResult, string> line)
-    {
-        var any = false;
-        foreach (var item in items)
-        {
-            md.Line("- " + line(item));
-            any = true;
-        }
-
-        if (!any)
-        {
-            md.Line("None.");
-        }
-
-        md.Blank();
-    }
-
     private static void Details(Md md, EvaluationReport report)
     {
-        md.Heading(2, "Criteria");
+        md.Heading(2, "Details");
+        var shared = report.SharedReasons;
         foreach (var category in report.Categories)
         {
             md.Heading(3, $"{category.Category.Code} {category.Category.Name}");
             foreach (var r in report.Results.Where(r => r.Definition.Category == category.Category))
             {
-                Criterion(md, r);
+                Criterion(md, r, shared);
             }
         }
     }
 
-    private static void Criterion(Md md, CriterionResult r)
+    // Each criterion folds into a <details> block so the page reads top-down; the blank line after <summary> lets
+    // GitHub render the Markdown tables inside.
+    private static void Criterion(Md md, CriterionResult r, IReadOnlyList<SharedReason> shared)
     {
         var d = r.Definition;
-        md.Heading(4, $"{d.Id} {d.Name}: {Rubric.StarsText(r.Rating.Stars)} {r.Rating.Label}");
-        md.Line($"- **Reason:** {r.Rating.Reason}");
+        md.Line($"<details><summary><b>{Html(d.Id)} {Html(d.Name)}</b>: {Rubric.StarsText(r.Rating.Stars)} {Html(r.Rating.Label)}</summary>");
+        md.Blank();
+        md.Line($"- **Reason:** {SharedReason.Abbreviate(r.Rating.Reason, shared)}");
         md.Line($"- **Criterion:** {d.Description}");
-        md.Line($"- **Support:** {d.Support.ToString().ToLowerInvariant()}; **fail-close:** {(r.FailCloseApplies ? "applies" : "no")} ({RuleText(d.FailClose)}); **servers:** {Servers(d.Servers)}");
-        md.Line($"- **Fact:** {FactText(r.Fact)}");
-        if (r.Evidence?.Server is { } server)
+        md.Line($"- **Support:** {d.Support.ToString().ToLowerInvariant()}; **fail-close:** {(r.FailCloseApplies ? "applies" : "no")} ({RuleText(d.FailClose)}); **policy bar:** {Int(r.PolicyBar)} stars; **servers:** {Servers(d.Servers)}");
+        md.Line($"- **Fact:** {FactText(r.Fact)}{(r.Fact.Duration is { } t ? $" in {Duration(t)}" : string.Empty)}");
+        var used = r.Evidence?.ServersUsed ?? [];
+        if (used.Count > 0)
         {
-            md.Line($"- **Server:** {server.Kind}, version {server.Version}; {server.Isolation}");
+            md.Line($"- **Servers that contributed:** {string.Join("; ", used.Select(s => $"{s.Kind}, version {s.Version} ({s.Isolation})"))}");
         }
 
         md.Line($"- **To raise the rating:** {d.ToRaise}");
         md.Blank();
-        if (r.Evidence is not { } evidence)
+        if (r.Evidence is { } evidence)
         {
-            return;
+            Evidence(md, d, evidence, shared);
         }
 
+        md.Line("</details>");
+        md.Blank();
+    }
+
+    private static void Evidence(Md md, CriterionDefinition d, CriterionEvidence evidence, IReadOnlyList<SharedReason> shared)
+    {
         if (evidence.Checks.Count > 0)
         {
             md.Table(
-                ["Check", "Kind", "Outcome", "Evidence"],
+                ["Check", "Kind", "Outcome", "Server", "Evidence"],
                 evidence.Checks.Select(c => new[]
                 {
                     $"`{c.Id}` {c.Description}",
                     c.Kind.ToString().ToLowerInvariant(),
                     OutcomeText(c.Outcome),
-                    c.Detail,
+                    c.Server?.Short ?? (c.Outcome == CheckOutcome.NotRun ? "none" : "offline"),
+                    c.Outcome == CheckOutcome.NotRun ? SharedReason.Abbreviate(c.Detail, shared) : c.Detail,
                 }));
         }
 
@@ -188,10 +319,12 @@ public static class MarkdownReport
             // The method column appears only where a fact recorded one, so other criteria's tables are unchanged.
             var withMethod = evidence.Metrics.Any(m => m.Method is not null);
             md.Table(
-                withMethod ? ["Metric", "Value", "Unit", "Method", "Published anchor"] : ["Metric", "Value", "Unit", "Published anchor"],
+                withMethod
+                    ? ["Metric", "Value", "Unit", "Method", "Published anchor", "Reference (" + MetricAnchors.ReferenceLabel + ")"]
+                    : ["Metric", "Value", "Unit", "Published anchor", "Reference (" + MetricAnchors.ReferenceLabel + ")"],
                 evidence.Metrics.Select(m => withMethod
-                    ? new[] { $"`{m.Name}`", EvaluationReport.Number(m.Value), m.Unit, m.Method?.Describe() ?? "\u2014", MetricAnchors.Find(d.Id, m.Name) ?? "\u2014" }
-                    : new[] { $"`{m.Name}`", EvaluationReport.Number(m.Value), m.Unit, MetricAnchors.Find(d.Id, m.Name) ?? "\u2014" }));
+                    ? new[] { $"`{m.Name}`", EvaluationReport.Number(m.Value), m.Unit, m.Method?.Describe() ?? "\u2014", MetricAnchors.PublishedText(d.Id, m.Name), MetricAnchors.ReferenceText(d.Id, m.Name) }
+                    : new[] { $"`{m.Name}`", EvaluationReport.Number(m.Value), m.Unit, MetricAnchors.PublishedText(d.Id, m.Name), MetricAnchors.ReferenceText(d.Id, m.Name) }));
         }
 
         foreach (var finding in evidence.Findings)
@@ -208,22 +341,6 @@ public static class MarkdownReport
         {
             md.Blank();
         }
-    }
-
-    private static void CoverageTable(Md md, EvaluationReport report)
-    {
-        md.Heading(2, "Coverage");
-        md.Line("Measured: every check ran. Partial: some checks could not run. Documented only: nothing ran, sources cited. Not observable: nothing ran.");
-        md.Blank();
-        md.Table(
-            ["Criterion", "Coverage", "Checks run", "Metrics"],
-            report.Results.Select(r => new[]
-            {
-                Ref(r),
-                CoverageText(r.Coverage),
-                r.Evidence is { } e ? $"{Int(e.Checks.Count(c => c.Outcome != CheckOutcome.NotRun))} of {Int(e.Checks.Count)}" : "\u2014",
-                r.Evidence is { } m ? Int(m.Metrics.Count) : "\u2014",
-            }));
     }
 
     private static void KeyFindings(Md md, EvaluationReport report)
@@ -303,6 +420,14 @@ public static class MarkdownReport
     private static string Ref(CriterionResult r) => $"{r.Definition.Id} {r.Definition.Name}";
 
     private static string Int(int value) => value.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>"850 ms" under a second, "12.3 s" under ten minutes, else "14 min 5 s"; invariant culture.</summary>
+    internal static string Duration(TimeSpan span) =>
+        span.TotalSeconds < 1 ? span.TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture) + " ms"
+        : span.TotalMinutes < 10 ? span.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture) + " s"
+        : $"{((int)span.TotalMinutes).ToString(CultureInfo.InvariantCulture)} min {span.Seconds.ToString(CultureInfo.InvariantCulture)} s";
+
+    private static string Html(string text) => System.Net.WebUtility.HtmlEncode(text);
 
     /// <summary>A tiny Markdown writer: LF line endings and escaped table cells, whatever the platform.</summary>
     private sealed class Md

@@ -60,8 +60,26 @@ public sealed class FactRecorder
 
         await using (lease)
         {
-            server ??= new ServerInfo(ServerNames.Of(lease.Kind), lease.Version, lease.Isolation);
+            var info = new ServerInfo(ServerNames.Of(lease.Kind), lease.Version, lease.Isolation);
+            server ??= info;
+            var first = checks.Count;
             await RunBlockAsync(specs, scope => body(lease, scope), token => RunWatcher.WatchAsync(lease, token));
+            OnServer(checks, first, info);
+        }
+    }
+
+    /// <summary>
+    /// Marks the checks from <paramref name="first"/> on that ran as run on <paramref name="info"/>, so a fact whose
+    /// blocks ran on different servers reports each check's own; a check that did not run ran on no server.
+    /// </summary>
+    internal static void OnServer(List<CheckResult> recorded, int first, ServerInfo info)
+    {
+        for (var i = first; i < recorded.Count; i++)
+        {
+            if (recorded[i].Outcome != CheckOutcome.NotRun)
+            {
+                recorded[i] = recorded[i] with { Server = info };
+            }
         }
     }
 
@@ -112,9 +130,12 @@ public sealed class FactRecorder
             throw new SkipException($"{criterion.Id} not evaluated: {rating.Reason}");
         }
 
-        if (rating.Stars < Rubric.Bar)
+        // The policy's bar (durableeval.policy.json, when enforced) or the rubric's; a malformed policy fails here in one line.
+        var policy = Reporting.PolicyFiles.Current;
+        var bar = policy.AssertedBarFor(criterion);
+        if (rating.Stars < bar)
         {
-            Assert.Fail($"{criterion.Id} rated {Rubric.StarsText(rating.Stars)} {rating.Label}, below the bar of {Rubric.Bar} stars. Failed checks: {failedText}");
+            Assert.Fail($"{criterion.Id} rated {Rubric.StarsText(rating.Stars)} {rating.Label}, below the bar of {bar} stars ({policy.Source}). Failed checks: {failedText}");
         }
     }
 

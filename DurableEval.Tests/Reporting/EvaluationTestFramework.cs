@@ -36,6 +36,9 @@ internal sealed class EvaluationAssemblyRunner(
 {
     private readonly OutcomeRecorder outcomes = new();
 
+    // The run's own wall time, from the runner's creation to the report.
+    private readonly System.Diagnostics.Stopwatch clock = System.Diagnostics.Stopwatch.StartNew();
+
     private IMessageBus? bus;
 
     // Kept so the report step can raise an error message at the end; the base class holds the bus only locally.
@@ -50,10 +53,14 @@ internal sealed class EvaluationAssemblyRunner(
         try
         {
             var selected = TestCases.Select(OutcomeRecorder.CriterionOf).OfType<string>().ToHashSet(StringComparer.Ordinal);
-            var written = ReportPublisher.Publish(Settings.Current, selected, outcomes, DateTimeOffset.UtcNow);
-            DiagnosticMessageSink.OnMessage(new DiagnosticMessage(written));
+            var lines = ReportPublisher.Publish(Settings.Current, selected, outcomes, DateTimeOffset.UtcNow, clock.Elapsed);
+            foreach (var line in lines)
+            {
+                // Shown at default verbosity because xunit.runner.json turns diagnostic messages on.
+                DiagnosticMessageSink.OnMessage(new DiagnosticMessage(line));
+            }
         }
-        catch (Exception e) when (e is ReportWriteException or DurableEval.Evaluation.ProfileException)
+        catch (Exception e) when (e is ReportWriteException or PolicyGateException or DurableEval.Evaluation.ProfileException or DurableEval.Evaluation.PolicyException)
         {
             bus?.QueueMessage(new ErrorMessage(TestCases.Cast<ITestCase>(), e));
             Aggregator.Add(e);

@@ -18,13 +18,14 @@ public sealed class OutcomeRecorder
             ITestSkipped s => (s.Test, FactState.Skipped, s.Reason),
             _ => (null, FactState.NoFact, string.Empty),
         };
+        TimeSpan? duration = message is ITestResultMessage { ExecutionTime: var seconds } ? TimeSpan.FromSeconds((double)seconds) : null;
         if (test is null || CriterionOf(test.TestCase) is not { } id)
         {
             return;
         }
 
         var fact = $"{test.TestCase.TestMethod.TestClass.Class.Name.Split('.')[^1]}.{test.TestCase.TestMethod.Method.Name}";
-        outcomes[id] = new FactOutcome(state, fact, Servers.ServerFixture.OneLine(text));
+        outcomes[id] = new FactOutcome(state, fact, Servers.ServerFixture.OneLine(text), duration);
     }
 
     public FactOutcome? Find(string criterionId) => outcomes.GetValueOrDefault(criterionId);

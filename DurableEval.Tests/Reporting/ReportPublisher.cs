@@ -10,21 +10,31 @@ namespace DurableEval.Tests.Reporting;
 /// <summary>A report that could not be written: one line saying where and how to fix it.</summary>
 public sealed class ReportWriteException(string message) : Exception(message);
 
+/// <summary>An enforced policy that the run breaks: the run fails with the summary line.</summary>
+public sealed class PolicyGateException(string message) : Exception(message);
+
 /// <summary>Joins the catalog, the run's outcomes and the recorded evidence, and writes REPORT.md and results.json.</summary>
 public static class ReportPublisher
 {
     public const string MarkdownFile = "REPORT.md";
     public const string JsonFile = "results.json";
+    public const string JunitFile = "junit.xml";
+    public const string HtmlFile = "report.html";
 
-    /// <summary>Writes the report when the run selected any criterion fact; returns a line saying what it did.</summary>
-    public static string Publish(Settings settings, IReadOnlySet<string> selected, OutcomeRecorder outcomes, DateTimeOffset now)
+    /// <summary>
+    /// Writes the report when the run selected any criterion fact; returns the lines to show the user (none when no criterion fact was selected) (the verdict,
+    /// what was evaluated, the most common not-run reason with its fix, the report's path).
+    /// </summary>
+    public static IReadOnlyList<string> Publish(Settings settings, IReadOnlySet<string> selected, OutcomeRecorder outcomes, DateTimeOffset now, TimeSpan? wallTime = null)
     {
         if (selected.Count == 0)
         {
-            return "DurableEval: no criterion fact was selected, so the report was left as it was.";
+            // Self-test runs: nothing to say, and the last report stays as it was.
+            return [];
         }
 
         var profile = settings.LoadProfile();
+        var policy = PolicyFiles.Load(settings);
         var facts = FactsInAssembly(typeof(ReportPublisher).Assembly);
         var results = Catalog.All.Select(definition =>
         {
@@ -45,9 +55,51 @@ public static class ReportPublisher
             return Assessment.Assess(definition, outcome, EvidenceStore.Find(definition.Id), profile);
         }).ToList();
 
-        var report = EvaluationReport.Build(now, DescribeEnvironment(), profile, results);
+        var report = Compose(settings, ServerStats.Run, profile, policy, results, now, wallTime);
         Write(settings.ReportsDirectory, report);
-        return $"DurableEval: report written to {Path.Combine(settings.ReportsDirectory, MarkdownFile)}";
+        var lines = ConsoleSummary.Lines(report, Path.Combine(settings.ReportsDirectory, MarkdownFile))
+            .Select(line => Redaction.Apply(line, Redaction.SecretsIn(settings.Environment))).ToList();
+        // A fact already fails below its bar; a regression is seen only here, against the baseline, so it fails the run here.
+        if (report.Policy.Fails && report.Policy.Violations.Any(v => v.IsRegression))
+        {
+            throw new PolicyGateException(lines[0] + " " + lines[1]);
+        }
+
+        return lines;
+    }
+
+    /// <summary>
+    /// The report every format renders: results, the environment and run cost from <paramref name="stats"/>, the policy
+    /// and baseline applied, and every secret from the environment redacted before any renderer sees it.
+    /// </summary>
+    public static EvaluationReport Compose(
+        Settings settings, ServerStats stats, EvaluationProfile profile, Policy policy, IReadOnlyList<CriterionResult> results, DateTimeOffset now, TimeSpan? wallTime)
+    {
+        var starts = stats.Starts;
+        var report = EvaluationReport.Build(now, DescribeEnvironment(stats), profile, results) with
+        {
+            Cost = new RunCost(wallTime, starts.Count, TimeSpan.FromMilliseconds(starts.Sum(s => s.StartMs))),
+        };
+        report = report.Apply(policy, BaselineFor(settings, report));
+        return Redaction.Apply(report, Redaction.SecretsIn(settings.Environment));
+    }
+
+    /// <summary>The diff against DURABLEEVAL_BASELINE's results.json, or null when the variable is not set.</summary>
+    public static BaselineDiff? BaselineFor(Settings settings, EvaluationReport current)
+    {
+        if (!settings.Environment.TryGetValue(BaselineDiff.Variable, out var path) || string.IsNullOrWhiteSpace(path))
+        {
+            return null;
+        }
+
+        try
+        {
+            return BaselineDiff.Between(path.Trim(), ResultsReader.Load(path.Trim()), current);
+        }
+        catch (ResultsFileException e)
+        {
+            throw new ReportWriteException($"{BaselineDiff.Variable}: {e.Message} Point {BaselineDiff.Variable} at a results.json written by this version, or unset it.");
+        }
     }
 
     /// <summary>Every [Criterion] fact in the assembly, by criterion id (the catalog self-test forbids duplicates).</summary>
@@ -65,6 +117,8 @@ public static class ReportPublisher
             Directory.CreateDirectory(directory);
             WriteAtomically(Path.Combine(directory, MarkdownFile), MarkdownReport.Render(report));
             WriteAtomically(Path.Combine(directory, JsonFile), JsonReport.Render(report));
+            WriteAtomically(Path.Combine(directory, JunitFile), JunitReport.Render(report));
+            WriteAtomically(Path.Combine(directory, HtmlFile), HtmlReport.Render(report));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -81,10 +135,10 @@ public static class ReportPublisher
         File.Move(temporary, path, overwrite: true);
     }
 
-    private static EnvironmentInfo DescribeEnvironment()
+    private static EnvironmentInfo DescribeEnvironment(ServerStats stats)
     {
-        var starts = ServerStats.Run.Starts;
-        var unavailable = ServerStats.Run.Unavailable;
+        var starts = stats.Starts;
+        var unavailable = stats.Unavailable;
         var used = starts.GroupBy(s => (s.Kind, s.Version)).OrderBy(g => g.Key.Kind)
             .Select(g => $"{ServerNames.Of(g.Key.Kind)} (version: {g.Key.Version}; {g.Count().ToString(CultureInfo.InvariantCulture)} starts)")
             .Concat(unavailable.OrderBy(u => u.Key).Select(u => u.Value))

@@ -34,7 +34,7 @@ public sealed class ReportWriteTests
     }
 
     [Fact]
-    public void WritesBothFilesWithEveryCriterion()
+    public void WritesEveryFormatWithEveryCriterion()
     {
         WithDirectory(directory =>
         {
@@ -42,9 +42,9 @@ public sealed class ReportWriteTests
 
             Assert.True(File.Exists(Path.Combine(directory, ReportPublisher.MarkdownFile)));
             using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(directory, ReportPublisher.JsonFile)));
-            Assert.Equal(1, json.RootElement.GetProperty("schemaVersion").GetInt32());
+            Assert.Equal(EvaluationReport.SchemaVersion, json.RootElement.GetProperty("schemaVersion").GetInt32());
             Assert.Equal(58, json.RootElement.GetProperty("criteria").GetArrayLength());
-            Assert.Equal(["REPORT.md", "results.json"], Directory.GetFiles(directory).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+            Assert.Equal(["REPORT.md", "junit.xml", "report.html", "results.json"], Directory.GetFiles(directory).Select(Path.GetFileName).Order(StringComparer.Ordinal));
         });
     }
 

@@ -19,67 +19,111 @@ public static class SyntheticEvidence
         "x64",
         ".NET 10.0.0");
 
-    public static EvaluationReport Report(EvaluationProfile? profile = null)
+    public static readonly ServerInfo TimeSkipping = new("time-skipping test server", "synthetic", "fresh server per block");
+
+    public static readonly ServerInfo Dev = new("dev server (Temporal CLI)", "synthetic-dev", "shared dev server");
+
+    public const string NoTestServer = "time-skipping test server unavailable; set DURABLEEVAL_TEST_SERVER_PATH";
+
+    public const string NoDevServer = "dev server unavailable; set DURABLEEVAL_CLI_PATH";
+
+    public static readonly RunCost Cost = new(TimeSpan.FromSeconds(95.4), 3, TimeSpan.FromMilliseconds(1800));
+
+    /// <param name="earlier">The "baseline" variant: the same run as it stood earlier (EX-03 passed, EX-01 recovered faster).</param>
+    public static EvaluationReport Report(EvaluationProfile? profile = null, bool earlier = false)
     {
         var p = profile ?? EvaluationProfile.Default;
         var byId = new Dictionary<string, (FactOutcome Fact, CriterionEvidence? Evidence)>
         {
-            ["EX-01"] = (Passed("EX01_ProgressGuarantee"), Evidence(
+            ["EX-01"] = (Passed("EX01_ProgressGuarantee", 4.25), Evidence(
                 "EX-01",
                 [
-                    Check("all-complete", CheckKind.Core, CheckOutcome.Passed, "3 of 3 results correct"),
-                    Check("no-rerun", CheckKind.Core, CheckOutcome.Passed, "step 1 executions 1, 1, 1"),
-                    Check("hard-kill", CheckKind.Production, CheckOutcome.NotRun, "separate-process kill not built"),
+                    Check("all-complete", CheckKind.Core, CheckOutcome.Passed, "3 of 3 results correct", TimeSkipping),
+                    Check("no-rerun", CheckKind.Core, CheckOutcome.Passed, "step 1 executions 1, 1, 1", TimeSkipping),
+                    Check("restart-survives", CheckKind.Production, CheckOutcome.Passed, "run resumed after a dev server restart", Dev),
+                    Check("hard-kill", CheckKind.Production, CheckOutcome.NotRun, NoDevServer),
                 ],
-                [new Metric("recovery_ms", 107.3012, "ms")],
+                [new Metric("recovery_ms", earlier ? 61.5 : 107.3012, "ms"), new Metric("steps", 3, "steps")],
                 findings: ["Variant: in-process worker stop | weak"])),
-            ["EX-02"] = (Passed("EX02_SideEffectGuarantee"), Evidence(
+            ["EX-02"] = (Passed("EX02_SideEffectGuarantee", 0.5), Evidence(
                 "EX-02",
-                [Check("at-least-once-visible", CheckKind.Core, CheckOutcome.Passed, "raw effects 2")],
+                [Check("at-least-once-visible", CheckKind.Core, CheckOutcome.Passed, "raw effects 2", TimeSkipping)],
                 citations: [new Citation("Activities run at least once.", "https://docs.temporal.io/activities")])),
-            ["EX-03"] = (Failed("EX03_IdempotencyDeduplication", "EX-03 rated 2 stars"), Evidence(
+            ["EX-03"] = (earlier ? Passed("EX03_IdempotencyDeduplication", 1.5) : Failed("EX03_IdempotencyDeduplication", "EX-03 rated 2 stars", 1.75), Evidence(
                 "EX-03",
                 [
-                    Check("duplicate-start-rejected", CheckKind.Core, CheckOutcome.Failed, "no exception (accepted)"),
-                    Check("use-existing", CheckKind.Core, CheckOutcome.Passed, "same run id"),
+                    Check("duplicate-start-rejected", CheckKind.Core, earlier ? CheckOutcome.Passed : CheckOutcome.Failed, earlier ? "WorkflowAlreadyStartedException" : "no exception (accepted)", TimeSkipping),
+                    Check("use-existing", CheckKind.Core, CheckOutcome.Passed, "same run id", TimeSkipping),
                 ])),
-            ["EX-04"] = (Failed("EX04_StatePersistence", "NullReferenceException after the checks"), Evidence(
+            ["EX-04"] = (Failed("EX04_StatePersistence", "NullReferenceException after the checks", 2), Evidence(
                 "EX-04",
-                [Check("history-in-order", CheckKind.Core, CheckOutcome.Passed, "Started > Completed")])),
-            ["EX-05"] = (Skipped("EX05_DeterminismConstraints", "server unavailable"), Evidence(
+                [Check("history-in-order", CheckKind.Core, CheckOutcome.Passed, "Started > Completed", TimeSkipping)])),
+            ["EX-05"] = (Skipped("EX05_DeterminismConstraints", "server unavailable", 0.03), Evidence(
                 "EX-05",
                 [
                     Check("recorded-draw-replays", CheckKind.Core, CheckOutcome.Passed, "12 events replayed cleanly"),
-                    Check("deterministic-apis-replay", CheckKind.Core, CheckOutcome.NotRun, "time-skipping test server unavailable; set DURABLEEVAL_TEST_SERVER_PATH"),
+                    Check("deterministic-apis-replay", CheckKind.Core, CheckOutcome.NotRun, NoTestServer),
+                    Check("task-run-detected", CheckKind.Edge, CheckOutcome.NotRun, NoTestServer),
                 ])),
-            ["EX-06"] = (Skipped("EX06_DeterminismViolationHandling", "server unavailable"), null),
+            ["EX-06"] = (Skipped("EX06_DeterminismViolationHandling", "server unavailable", 0.02), null),
             ["EX-07"] = (new FactOutcome(FactState.NotSelected, "ExecutionSemanticsFacts.EX07_ReplayAccuracy", string.Empty), null),
-            ["RT-03"] = (Passed("RT03_CircuitBreaker"), Evidence(
+            ["RT-01"] = (Passed("RT01_RetryStrategy", 12.5), Evidence(
+                "RT-01",
+                [
+                    Check("backoff-follows-coefficient", CheckKind.Core, CheckOutcome.Passed, "gaps [10.2, 20.1, 40.3] s", TimeSkipping),
+                    Check("backoff-capped", CheckKind.Core, CheckOutcome.Passed, "gaps [10.1, 15.2, 15] s", TimeSkipping),
+                    Check("next-retry-delay-overrides", CheckKind.Edge, CheckOutcome.Passed, "5 s", TimeSkipping),
+                ],
+                [
+                    new Metric("backoff_interval_1_s", 10.2, "s"), new Metric("backoff_interval_2_s", 20.1, "s"), new Metric("backoff_interval_3_s", 40.3, "s"),
+                    new Metric("capped_interval_1_s", 10.1, "s"), new Metric("capped_interval_2_s", 15.2, "s"), new Metric("capped_interval_3_s", 15, "s"),
+                ])),
+            ["RT-03"] = (Passed("RT03_CircuitBreaker", 3.5), Evidence(
                 "RT-03",
                 [
-                    Check("opens", CheckKind.Core, CheckOutcome.Passed, "0 calls while open"),
-                    Check("half-open", CheckKind.Edge, CheckOutcome.Passed, "1 probe after 30 s"),
+                    Check("opens", CheckKind.Core, CheckOutcome.Passed, "0 calls while open", TimeSkipping),
+                    Check("half-open", CheckKind.Edge, CheckOutcome.Passed, "1 probe after 30 s", TimeSkipping),
                 ])),
-            ["OB-01"] = (Passed("OB01_DashboardUi"), Evidence(
+            ["WF-03"] = (Passed("WF03_ParallelExecution", 6), Evidence(
+                "WF-03",
+                [Check("fan-out-overlaps", CheckKind.Core, CheckOutcome.Passed, "peak 8 of 8 concurrently", TimeSkipping)],
+                [
+                    new Metric("peak_concurrency", 8, "activities"), new Metric("bounded_peak_concurrency", 3, "activities"),
+                    new Metric("fanout_elapsed_ms", 412.5, "ms"), new Metric("fanout_activities_per_s", 19.4, "activities/s"),
+                ])),
+            ["OB-01"] = (Passed("OB01_DashboardUi", 0.01), Evidence(
                 "OB-01",
-                [Check("ui-serves", CheckKind.Core, CheckOutcome.NotRun, "dev server unavailable")],
+                [Check("ui-serves", CheckKind.Core, CheckOutcome.NotRun, NoDevServer)],
                 citations: [new Citation("The dev server ships a web UI.", "https://docs.temporal.io/web-ui")])),
         };
 
         var results = Catalog.All.Select(d => byId.TryGetValue(d.Id, out var x)
             ? Assessment.Assess(d, x.Fact, x.Evidence, p)
             : Assessment.Assess(d, FactOutcome.NoFact, null, p)).ToList();
-        return EvaluationReport.Build(Clock, Environment, p, results);
+        return EvaluationReport.Build(Clock, Environment, p, results) with { Cost = Cost };
     }
 
-    private static FactOutcome Passed(string fact) => new(FactState.Passed, "SyntheticFacts." + fact, string.Empty);
+    /// <summary>A policy that raises EX-01 and the EX category and fails on regression.</summary>
+    public static Policy StrictPolicy { get; } = PolicyLoader.Parse(
+        """{"mode": "enforced", "minStars": 3, "categories": {"EX": 4}, "criteria": {"EX-01": 5}, "failOnRegression": true}""",
+        "durableeval.policy.json");
 
-    private static FactOutcome Failed(string fact, string message) => new(FactState.Failed, "SyntheticFacts." + fact, message);
+    /// <summary>The synthetic report under <see cref="StrictPolicy"/>, against its earlier variant as the baseline.</summary>
+    public static EvaluationReport ReportWithPolicyAndBaseline()
+    {
+        var earlier = Report(earlier: true) with { GeneratedAt = Clock.AddDays(-1) };
+        var now = Report();
+        return now.Apply(StrictPolicy, BaselineDiff.Between("reports/baseline/results.json", earlier, now));
+    }
 
-    private static FactOutcome Skipped(string fact, string message) => new(FactState.Skipped, "SyntheticFacts." + fact, message);
+    private static FactOutcome Passed(string fact, double seconds) => new(FactState.Passed, "SyntheticFacts." + fact, string.Empty, TimeSpan.FromSeconds(seconds));
 
-    private static CheckResult Check(string id, CheckKind kind, CheckOutcome outcome, string detail) =>
-        new(id, kind, $"Synthetic check {id}", outcome, detail);
+    private static FactOutcome Failed(string fact, string message, double seconds) => new(FactState.Failed, "SyntheticFacts." + fact, message, TimeSpan.FromSeconds(seconds));
+
+    private static FactOutcome Skipped(string fact, string message, double seconds) => new(FactState.Skipped, "SyntheticFacts." + fact, message, TimeSpan.FromSeconds(seconds));
+
+    private static CheckResult Check(string id, CheckKind kind, CheckOutcome outcome, string detail, ServerInfo? server = null) =>
+        new(id, kind, $"Synthetic check {id}", outcome, detail, server);
 
     private static CriterionEvidence Evidence(
         string id,
@@ -88,5 +132,5 @@ public static class SyntheticEvidence
         IReadOnlyList<Citation>? citations = null,
         IReadOnlyList<string>? findings = null) =>
         new(id, "SyntheticFacts." + id, checks, metrics ?? [], citations ?? [], findings ?? [],
-            new ServerInfo("time-skipping test server", "synthetic", "fresh server per block"));
+            checks.Select(c => c.Server).OfType<ServerInfo>().FirstOrDefault());
 }

@@ -1,0 +1,50 @@
+namespace DurableEval.Evaluation;
+
+/// <summary>The one or two lines a plain dotnet test ends with: verdict, how much was evaluated, why the rest was not, where the report is.</summary>
+public static class ConsoleSummary
+{
+    public static IReadOnlyList<string> Lines(EvaluationReport report, string reportPath)
+    {
+        var stars = report.Overall.Stars is null ? string.Empty : Rubric.StarsText(report.Overall.Stars) + " ";
+        var first = $"DurableEval: {stars}{MarkdownReport.Verdict(report.Overall)}; evaluated {MarkdownReport.RunLine(report)}";
+        if (report.Policy.Violations.Count > 0)
+        {
+            first += $"; {report.Policy.Summary}";
+        }
+
+        if (report.Baseline is { } baseline)
+        {
+            first += $"; since baseline: {MarkdownReport.BaselineLine(baseline)}";
+        }
+
+        var reason = report.SharedReasons.FirstOrDefault();
+        var parts = new List<string>();
+        if (reason is not null)
+        {
+            parts.Add($"most common reason a check did not run ({reason.Checks} checks in {reason.Criteria.Count} {(reason.Criteria.Count == 1 ? "criterion" : "criteria")}): {reason.Text}");
+        }
+
+        // Criteria not evaluated, by why: "37 no fact yet; 14 not run: not selected by this run's filter".
+        var notEvaluated = report.Results.Where(r => !r.Rating.IsEvaluated)
+            .GroupBy(r => Cause(r.Rating.Reason, report.SharedReasons), StringComparer.Ordinal)
+            .OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal)
+            .Take(3)
+            .Select(g => $"{g.Count()} {g.Key}")
+            .ToList();
+        if (notEvaluated.Count > 0)
+        {
+            parts.Add($"not evaluated: {string.Join("; ", notEvaluated)}");
+        }
+
+        parts.Add($"report: {reportPath}");
+        return [first, "DurableEval: " + string.Join(". ", parts)];
+    }
+
+    // Why a criterion was not evaluated, coarsely: a shared not-run reason by its key ("that reason" for the one
+    // just printed), else the rating's own reason.
+    private static string Cause(string reason, IReadOnlyList<SharedReason> shared)
+    {
+        var key = shared.FirstOrDefault(s => reason.Contains(s.Text, StringComparison.Ordinal));
+        return key is null ? reason : key == shared[0] ? "for that reason" : $"for reason {key.Key} in the report";
+    }
+}

@@ -1,0 +1,144 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace DurableEval.Evaluation;
+
+/// <summary>A results.json that cannot be used (unreadable, another schema version, malformed); one line naming the file.</summary>
+public sealed class ResultsFileException(string message) : Exception(message);
+
+/// <summary>
+/// Reads a results.json written by <see cref="JsonReport"/> back into the report model, so the baseline diff, the
+/// CLI's render, compare and gate work from the source of truth without re-running anything. Ratings, coverage and
+/// fail-close are taken as recorded, never recomputed; category summaries and the overall are rebuilt from them by
+/// the same pure function that built them.
+/// </summary>
+public static class ResultsReader
+{
+    public static EvaluationReport Load(string path)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ResultsFileException($"{path}: cannot be read ({e.Message}).");
+        }
+
+        return Parse(text, path);
+    }
+
+    public static EvaluationReport Parse(string text, string origin)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(text);
+            var root = document.RootElement;
+            var version = root.TryGetProperty("schemaVersion", out var v) && v.TryGetInt32(out var n) ? n : 0;
+            if (version != EvaluationReport.SchemaVersion)
+            {
+                throw new ResultsFileException(
+                    $"{origin}: schemaVersion {version.ToString(CultureInfo.InvariantCulture)}, but this DurableEval reads schemaVersion {EvaluationReport.SchemaVersion.ToString(CultureInfo.InvariantCulture)}; re-run the evaluation that produced it with this version.");
+            }
+
+            var profile = Profile(root.GetProperty("profile"));
+            var results = root.GetProperty("criteria").EnumerateArray().Select(c => Criterion(c, origin)).ToList();
+            var report = EvaluationReport.Build(
+                DateTimeOffset.Parse(root.GetProperty("generatedAt").GetString()!, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal),
+                Environment(root.GetProperty("environment")),
+                profile,
+                results);
+            return report with { Cost = Cost(root.GetProperty("cost")), Policy = PolicyOf(root.GetProperty("policy"), results) };
+        }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+        {
+            throw new ResultsFileException($"{origin}: not a DurableEval results.json ({e.Message.ReplaceLineEndings(" ")}).");
+        }
+    }
+
+    private static EnvironmentInfo Environment(JsonElement e) => new(
+        S(e, "sdk"), S(e, "servers"), S(e, "persistence"), S(e, "isolation"), S(e, "os"), S(e, "architecture"), S(e, "dotnet"));
+
+    private static EvaluationProfile Profile(JsonElement p)
+    {
+        var duration = Enum.Parse<WorkflowDuration>(S(p, "duration"), ignoreCase: true);
+        return new EvaluationProfile(duration, S(p, "sideEffects"), S(p, "deployment"), S(p, "scale"), S(p, "determinism"), S(p, "language"), S(p, "source"));
+    }
+
+    private static RunCost Cost(JsonElement c) => new(
+        c.GetProperty("wallTimeMs").ValueKind == JsonValueKind.Null ? null : TimeSpan.FromMilliseconds(c.GetProperty("wallTimeMs").GetDouble()),
+        c.GetProperty("serverStarts").GetInt32(),
+        TimeSpan.FromMilliseconds(c.GetProperty("serverStartMs").GetDouble()));
+
+    private static PolicyOutcome PolicyOf(JsonElement p, IReadOnlyList<CriterionResult> results)
+    {
+        static Dictionary<string, int> Bars(JsonElement e) =>
+            e.EnumerateObject().ToDictionary(x => x.Name, x => x.Value.GetInt32(), StringComparer.Ordinal);
+        var policy = new Policy(
+            S(p, "mode") == "disabled" ? PolicyMode.Disabled : PolicyMode.Enforced,
+            p.GetProperty("minStars").GetInt32(),
+            Bars(p.GetProperty("categories")),
+            Bars(p.GetProperty("criteria")),
+            p.GetProperty("failOnRegression").GetBoolean(),
+            S(p, "source"));
+        var violations = p.GetProperty("violations").EnumerateArray().Select(x => new PolicyViolation(S(x, "criterion"), S(x, "what"), x.GetProperty("regression").GetBoolean())).ToList();
+        return new PolicyOutcome(policy, violations);
+    }
+
+    private static CriterionResult Criterion(JsonElement c, string origin)
+    {
+        var id = S(c, "id");
+        var definition = Catalog.Find(id) ?? throw new ResultsFileException($"{origin}: criterion '{id}' is not in this DurableEval's catalog.");
+        var fact = c.GetProperty("fact");
+        var outcome = new FactOutcome(
+            Enum.Parse<FactState>(S(fact, "state"), ignoreCase: true),
+            S(fact, "name"),
+            S(fact, "message"),
+            fact.GetProperty("durationMs").ValueKind == JsonValueKind.Null ? null : TimeSpan.FromMilliseconds(fact.GetProperty("durationMs").GetDouble()));
+        CriterionEvidence? evidence = null;
+        if (c.TryGetProperty("checks", out var checks))
+        {
+            evidence = new CriterionEvidence(
+                id,
+                outcome.Fact,
+                checks.EnumerateArray().Select(Check).ToList(),
+                c.GetProperty("metrics").EnumerateArray().Select(m => new Metric(S(m, "name"), m.GetProperty("value").GetDouble(), S(m, "unit"))).ToList(),
+                c.GetProperty("citations").EnumerateArray().Select(x => new Citation(S(x, "statement"), S(x, "source"))).ToList(),
+                c.GetProperty("findings").EnumerateArray().Select(x => x.GetString()!).ToList(),
+                c.TryGetProperty("server", out var server) ? Server(server) : null);
+        }
+
+        var stars = c.GetProperty("stars");
+        var rating = new Rating(stars.ValueKind == JsonValueKind.Null ? null : stars.GetInt32(), S(c, "label"), S(c, "reason"));
+        var coverage = Enum.GetValues<Coverage>().First(v => MarkdownReport.CoverageText(v) == S(c, "coverage"));
+        return new CriterionResult(definition, outcome, evidence, rating, c.GetProperty("failCloseApplies").GetBoolean(), coverage)
+        {
+            PolicyBar = c.GetProperty("policyBar").GetInt32(),
+        };
+    }
+
+    private static CheckResult Check(JsonElement c)
+    {
+        var outcome = S(c, "outcome") switch
+        {
+            "passed" => CheckOutcome.Passed,
+            "failed" => CheckOutcome.Failed,
+            "not run" => CheckOutcome.NotRun,
+            var other => throw new FormatException($"unknown check outcome '{other}'"),
+        };
+        var server = c.GetProperty("server");
+        return new CheckResult(
+            S(c, "id"),
+            Enum.Parse<CheckKind>(S(c, "kind"), ignoreCase: true),
+            S(c, "description"),
+            outcome,
+            S(c, "detail"),
+            server.ValueKind == JsonValueKind.Null ? null : Server(server));
+    }
+
+    private static ServerInfo Server(JsonElement s) => new(S(s, "kind"), S(s, "version"), S(s, "isolation"));
+
+    private static string S(JsonElement e, string name) =>
+        e.GetProperty(name).GetString() ?? throw new FormatException($"field '{name}' is null");
+}
