@@ -63,8 +63,10 @@ public sealed class AgentToolbox
             throw new InvalidOperationException($"inventory service unavailable (attempt {attempt})");
         }
 
-        return $"{sku}: 7 in stock";
+        return InStock(sku);
     }
+
+    public static string InStock(string sku) => $"{sku}: 7 in stock";
 
     public static async Task<string> LivePriceAsync(string sku, CancellationToken cancellation)
     {

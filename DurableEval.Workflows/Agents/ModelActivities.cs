@@ -16,6 +16,9 @@ public sealed class ModelActivities(IChatClient chat, ActivityJournal journal, A
     public const string CompleteChat = "CompleteChat";
     public const string AgentTurn = "AgentTurn";
 
+    // Arguments go into history as compact JSON (the AI defaults indent).
+    private static readonly JsonSerializerOptions CompactJson = new(AIJsonUtilities.DefaultOptions) { WriteIndented = false };
+
     [Activity(CompleteChat)]
     public async Task<ModelAnswer> CompleteAsync(ChatPrompt prompt)
     {
@@ -86,7 +89,7 @@ public sealed class ModelActivities(IChatClient chat, ActivityJournal journal, A
         var response = await ModelErrors.GuardAsync(() => agent.RunAsync(ToChat(input.Transcript), cancellationToken: context.CancellationToken));
         var calls = response.Messages
             .SelectMany(m => m.Contents.OfType<FunctionCallContent>())
-            .Select(c => new ToolCallRequest(c.CallId, c.Name, JsonSerializer.Serialize(c.Arguments ?? new Dictionary<string, object?>(), AIJsonUtilities.DefaultOptions)))
+            .Select(c => new ToolCallRequest(c.CallId, c.Name, JsonSerializer.Serialize(c.Arguments ?? new Dictionary<string, object?>(), CompactJson)))
             .ToList();
         return new(calls, calls.Count == 0 ? response.Text : "");
     }
