@@ -66,7 +66,7 @@ public sealed partial class AgentFacts
 
                 await using var second = RunningWorker.Start(server.Client, host.Worker(queue).AddWorkflow<MemoizedModelCallsWorkflow>());
                 await handle.SignalAsync(w => w.ReleaseAsync());
-                var answers = await handle.GetResultAsync();
+                var answers = await server.Environment.WithAutoTimeSkippingDisabledAsync(() => handle.GetResultAsync()); // no timers; see AI-02
                 var afterRun = host.Endpoint.Requests;
                 var history = await handle.FetchHistoryAsync();
                 var lifecycle = ActivityEvents.Lifecycle(history, ModelActivities.CompleteChat);

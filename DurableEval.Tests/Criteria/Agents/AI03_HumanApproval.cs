@@ -51,11 +51,14 @@ public sealed partial class AgentFacts
                     return handle;
                 }
 
-                // Each decision is sent before the result is awaited: an auto-skip would otherwise fire the 3-day timeout first.
+                // Time moves only by DelayAsync here: each decision is sent before the result is awaited (an auto-skip
+                // would fire the 3-day timeout first), and result waits run with auto-skipping off, because on a loaded
+                // machine it also jumps past the 10 s timeout of a workflow task still being processed.
+                Task<T> Unskipped<T>(Func<Task<T>> wait) => server.Environment.WithAutoTimeSkippingDisabledAsync(wait);
                 var bySignal = await StartWaitingAsync("signal");
                 await server.Environment.DelayAsync(signalAfter);
                 await bySignal.SignalAsync(w => w.DecideAsync(new ApprovalDecision(true, "bob")));
-                var signalled = await bySignal.GetResultAsync();
+                var signalled = await Unskipped(() => bySignal.GetResultAsync());
                 fact.Metric("signal_approval_wait_workflow_h", signalled.Waited.TotalHours, "h");
                 checks.Expect(
                     "signal-approve",
@@ -67,7 +70,7 @@ public sealed partial class AgentFacts
                 var refused = await Observe.FailureOfAsync(() => byUpdate.ExecuteUpdateAsync(w => w.ReviewAsync(new ApprovalDecision(true, " "))));
                 var stillWaiting = (await byUpdate.DescribeAsync()).Status == WorkflowExecutionStatus.Running;
                 var ack = await byUpdate.ExecuteUpdateAsync(w => w.ReviewAsync(new ApprovalDecision(true, "alice")));
-                var updated = await byUpdate.GetResultAsync();
+                var updated = await Unskipped(() => byUpdate.GetResultAsync());
                 checks.Expect(
                     "validator-rejects",
                     refused is WorkflowUpdateFailedException && Observe.Chain(refused).Any(e => e.Message.Contains("reviewer is required", StringComparison.Ordinal)) && stillWaiting,
@@ -86,7 +89,7 @@ public sealed partial class AgentFacts
                 var rejecting = await StartWaitingAsync("reject");
                 await server.Environment.DelayAsync(rejectAfter);
                 var rejectAck = await rejecting.ExecuteUpdateAsync(w => w.ReviewAsync(new ApprovalDecision(false, "carol")));
-                var rejected = await rejecting.GetResultAsync();
+                var rejected = await Unskipped(() => rejecting.GetResultAsync());
                 checks.Expect(
                     "update-reject",
                     rejectAck == "recorded rejection by carol" && rejected.Outcome == "rejected" && rejected.Reviewer == "carol" && Within(rejected.Waited, rejectAfter, window),
@@ -94,7 +97,8 @@ public sealed partial class AgentFacts
 
                 var clock = Stopwatch.StartNew();
                 var lapsing = await StartWaitingAsync("timeout");
-                var lapsed = await lapsing.GetResultAsync();
+                await server.Environment.DelayAsync(window);
+                var lapsed = await Unskipped(() => lapsing.GetResultAsync());
                 var wall = clock.Elapsed;
                 fact.Metric("timeout_wait_workflow_h", lapsed.Waited.TotalHours, "h");
                 fact.Metric("timeout_wait_wall_ms", wall.TotalMilliseconds, "ms");

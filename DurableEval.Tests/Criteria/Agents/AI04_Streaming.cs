@@ -59,7 +59,7 @@ public sealed partial class AgentFacts
 
                 var clock = Stopwatch.StartNew();
                 var handle = await server.Client.StartWorkflowAsync((HeartbeatStreamWorkflow w) => w.RunAsync(new ChatPrompt("stream please")), server.Options("heartbeat", queue));
-                var result = handle.GetResultAsync();
+                var result = server.Environment.WithAutoTimeSkippingDisabledAsync(() => handle.GetResultAsync()); // no timers; see AI-02
                 var seen = new List<StreamProgress>();
                 double? firstVisibleMs = null;
                 while (!result.IsCompleted && clock.Elapsed < Observe.Bound)
@@ -104,7 +104,7 @@ public sealed partial class AgentFacts
                 var heartbeatHistory = await handle.FetchHistoryAsync();
 
                 var signalled = await server.Client.StartWorkflowAsync((SignalStreamWorkflow w) => w.RunAsync(new ChatPrompt("stream please")), server.Options("signals", queue));
-                var signalResult = signalled.GetResultAsync();
+                var signalResult = server.Environment.WithAutoTimeSkippingDisabledAsync(() => signalled.GetResultAsync());
                 var partials = new List<string>();
                 while (!signalResult.IsCompleted && partials.Count < 1000)
                 {

@@ -74,7 +74,7 @@ public sealed partial class AgentFacts
 
                 await using var second = RunningWorker.Start(server.Client, host.Worker(queue).AddWorkflow<DurableAgentWorkflow>());
                 await handle.SignalAsync(w => w.ResumeAsync());
-                var outcome = await handle.GetResultAsync();
+                var outcome = await server.Environment.WithAutoTimeSkippingDisabledAsync(() => handle.GetResultAsync()); // no timers; see AI-02
                 var history = await handle.FetchHistoryAsync();
                 var attempts = host.Journal.For(handle.Id);
 

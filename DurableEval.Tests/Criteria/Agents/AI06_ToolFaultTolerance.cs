@@ -42,7 +42,8 @@ public sealed partial class AgentFacts
                     "How many SKU-1 are in stock, what do they cost, and what day is 'next blue moon'?",
                     [AgentToolbox.FlakyInventory, AgentToolbox.SlowPricing, AgentToolbox.ParseDate]);
                 var handle = await server.Client.StartWorkflowAsync((DurableAgentWorkflow w) => w.RunAsync(request), server.Options("tools", queue));
-                var outcome = await handle.GetResultAsync();
+                // Auto-skipping off (see AI-02): the retry backoffs (1 s, 2 s) then run in real time, a few seconds in all.
+                var outcome = await server.Environment.WithAutoTimeSkippingDisabledAsync(() => handle.GetResultAsync());
                 var history = await handle.FetchHistoryAsync();
                 var journal = host.Journal;
                 string Observed(string tool) => outcome.Observations.FirstOrDefault(o => o.Tool == tool)?.Observation ?? "(none)";
