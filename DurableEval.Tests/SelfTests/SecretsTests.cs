@@ -40,7 +40,7 @@ public sealed class SecretsTests
             var fixture = new ServerFixture(Settings.FromEnvironment(environment), stats);
             try
             {
-                var (lease, reason) = await fixture.AcquireAsync(ServerNeed.Any, "EX-01");
+                var (lease, reason, _) = await fixture.AcquireAsync(ServerNeed.Any, "EX-01");
                 Assert.Null(lease);
                 reasons.Add(reason);
             }
