@@ -1,0 +1,43 @@
+namespace DurableEval.Tests.Reliability;
+
+/// <summary>
+/// The shape of one worker-kill run. Defaults: 50 workflows of 5 steps, 3 kills, steps of 40 ms real work so a
+/// kill lands mid-step, and timeouts short enough that work lost with a worker is retried within seconds.
+/// </summary>
+public sealed record KillProtocolOptions
+{
+    public int Workflows { get; init; } = 50;
+
+    public int Steps { get; init; } = 5;
+
+    public int Kills { get; init; } = 3;
+
+    /// <summary>Real time each step works before its effect: long enough that kills land mid-step.</summary>
+    public int WorkMilliseconds { get; init; } = 40;
+
+    /// <summary>
+    /// Activity start-to-close timeout: how soon the server gives up on a step whose worker was killed. Real time
+    /// on the time-skipping server too (a pending activity locks skipping); 50 times the step's work.
+    /// </summary>
+    public TimeSpan StepTimeout { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Workflow task timeout: how soon a workflow task held by a killed worker is handed out again.</summary>
+    public TimeSpan WorkflowTaskTimeout { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Workers keep a workflow cache (sticky queues); only on servers that fall back from a dead one.</summary>
+    public bool Cache { get; init; }
+
+    /// <summary>The kill schedule's seed; null draws one, which the observation records so the run can be repeated.</summary>
+    public int? Seed { get; init; }
+
+    /// <summary>Longest pause after a planned kill's threshold before the kill (seeded per kill): varies where in a step it lands.</summary>
+    public int MaxKillDelayMilliseconds { get; init; } = 20;
+
+    /// <summary>The stuck detector: no journal progress and no result for this long ends the run with a dump.</summary>
+    public TimeSpan StallBound { get; init; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>Upper bound on the whole run, whatever its progress.</summary>
+    public TimeSpan RunBound { get; init; } = TimeSpan.FromSeconds(90);
+
+    public int TotalSteps => Workflows * Steps;
+}
