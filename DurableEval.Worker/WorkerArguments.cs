@@ -14,7 +14,8 @@ internal sealed record WorkerArguments(
 {
     public const string Usage =
         "usage: DurableEval.Worker --address HOST:PORT --namespace NS --task-queue QUEUE --ledger FILE.db "
-        + "--cache on|off --identity NAME [--parent-pid PID]";
+        + "--cache on|off --identity NAME [--parent-pid PID]\n"
+        + "The worker exits when its standard input ends or the process --parent-pid names exits.";
 
     /// <summary>Parses "--name value" pairs; throws <see cref="ArgumentException"/> naming what is wrong.</summary>
     public static WorkerArguments Parse(IReadOnlyList<string> args)
@@ -33,6 +34,10 @@ internal sealed record WorkerArguments(
         string Required(string name) =>
             values.Remove(name, out var value) && !string.IsNullOrWhiteSpace(value) ? value : throw new ArgumentException($"--{name} is required");
 
+        var address = Required("address");
+        var ns = Required("namespace");
+        var queue = Required("task-queue");
+        var ledger = Required("ledger");
         var cache = Required("cache") switch
         {
             "on" => true,
@@ -40,10 +45,10 @@ internal sealed record WorkerArguments(
             var other => throw new ArgumentException($"--cache must be on or off, got '{other}'"),
         };
         var parsed = new WorkerArguments(
-            Required("address"),
-            Required("namespace"),
-            Required("task-queue"),
-            Required("ledger"),
+            address,
+            ns,
+            queue,
+            ledger,
             cache,
             Required("identity"),
             values.Remove("parent-pid", out var pid) ? int.Parse(pid, NumberStyles.None, CultureInfo.InvariantCulture) : null);

@@ -14,7 +14,8 @@ public sealed record KillRunVerdicts(
 /// <summary>
 /// Measurements of one run. A kill "landed" when the killed worker had a step started and not completed in the
 /// journal; "in-flight steps hit" counts those steps over all landed kills; recovery after a kill is the time
-/// until every step it hit had completed again (null when some never did).
+/// until every step it hit had completed again (null when some never did). The slowest step (start to completion
+/// in the journal) shows how far the run stayed from the step timeout, past which the server retries on its own.
 /// </summary>
 public sealed record KillRunMetrics(
     int KillsTaken,
@@ -23,7 +24,8 @@ public sealed record KillRunMetrics(
     int DuplicateExecutions,
     int DuplicateEffectsDropped,
     int CompletedButUnrecordedRerun,
-    IReadOnlyList<double?> RecoveryMilliseconds);
+    IReadOnlyList<double?> RecoveryMilliseconds,
+    double SlowestStepMilliseconds);
 
 /// <summary>
 /// The oracles of the worker-kill protocol, pure functions of a <see cref="KillRunObservation"/>. "Before the kill"
@@ -205,7 +207,8 @@ public static class ReliabilityOracles
             journal.ExecutionsByStep.Values.Sum(e => e.Count - 1),
             journal.Completions.Count(c => c.Detail == StepJournal.EffectDeduplicated),
             unrecordedRerun,
-            recoveries);
+            recoveries,
+            journal.Executions.Where(e => e.CompleteMs is not null).Select(e => (double)(e.CompleteMs!.Value - e.StartMs)).DefaultIfEmpty(0).Max());
     }
 
     private static string List(IReadOnlyCollection<string> items) =>
@@ -230,7 +233,7 @@ internal sealed class JournalView
             .Select(e =>
             {
                 var done = completions.GetValueOrDefault(e.Execution!);
-                return new Execution(e.WorkflowId!, e.Step, e.Worker ?? string.Empty, e.Seq, done?.Seq, done?.AtMs);
+                return new Execution(e.WorkflowId!, e.Step, e.Worker ?? string.Empty, e.Seq, e.AtMs, done?.Seq, done?.AtMs);
             })
             .ToList();
         ExecutionsByStep = Executions.GroupBy(e => (e.WorkflowId, e.Step))
@@ -269,7 +272,7 @@ internal sealed class JournalView
 
     public string Name(string workflowId) => indexes.TryGetValue(workflowId, out var index) ? $"w{index}" : workflowId;
 
-    internal sealed record Execution(string WorkflowId, int Step, string Worker, long StartSeq, long? CompleteSeq, long? CompleteMs);
+    internal sealed record Execution(string WorkflowId, int Step, string Worker, long StartSeq, long StartMs, long? CompleteSeq, long? CompleteMs);
 
     internal sealed record Kill(long Seq, string Worker, long AtMs);
 }

@@ -128,6 +128,7 @@ public sealed partial class ExecutionSemanticsFacts
             fact.Metric("recovery_ms_max", m.RecoveryMilliseconds.Max(r => r!.Value), "ms");
         }
 
+        fact.Metric("slowest_step_ms", m.SlowestStepMilliseconds, "ms");
         fact.Metric("protocol_run_s", run.Elapsed.TotalSeconds, "s");
     }
 }
