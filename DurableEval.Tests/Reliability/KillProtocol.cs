@@ -27,7 +27,7 @@ public sealed record KillRun(KillRunObservation Observation, IReadOnlyList<Workf
 /// </summary>
 public static class KillProtocol
 {
-    private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(20);
+    private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(25);
 
     public static async Task<KillRun> RunAsync(ServerLease server, KillProtocolOptions options, Action<string> log, CancellationToken cancellation)
     {
@@ -68,6 +68,7 @@ public static class KillProtocol
             {
                 ScheduledActivities = HistoryProbe.Count(histories[i], EventType.ActivityTaskScheduled),
             }).ToList();
+            log($"histories fetched at {clock.Elapsed.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture)} s");
             var observation = new KillRunObservation(seed, options.Steps, schedule, journal.ReadAll(), counted, stall);
             log($"kill protocol finished in {clock.Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s with {workers.Count} worker processes");
             return new KillRun(observation, histories, clock.Elapsed, workers.Count);
@@ -113,21 +114,33 @@ public static class KillProtocol
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         var waits = handles.Select((h, i) => WaitAsync(h, i, options.Steps, journal, stop.Token)).ToList();
         var all = Task.WhenAll(waits);
+        var tail = new JournalTail(journal);
         var clock = Stopwatch.StartNew();
         var lastProgress = clock.Elapsed;
+        var lastReport = clock.Elapsed;
         var progressMark = -1;
         var next = 0;
         var delayedFor = -1;
         string? stall = null;
+        string At() => clock.Elapsed.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture) + " s";
         while (!all.IsCompleted)
         {
             await Task.WhenAny(all, Task.Delay(Poll, cancellation));
-            var rows = journal.ReadAll();
-            var mark = rows.Count(r => r.Kind is JournalKind.Completed or JournalKind.Result);
-            if (mark != progressMark)
+            foreach (var up in tail.Advance())
             {
-                progressMark = mark;
+                log($"{up.Worker} up at {At()} ({up.Detail})");
+            }
+
+            if (tail.Progress != progressMark)
+            {
+                progressMark = tail.Progress;
                 lastProgress = clock.Elapsed;
+            }
+
+            if (clock.Elapsed - lastReport > TimeSpan.FromSeconds(5))
+            {
+                lastReport = clock.Elapsed;
+                log($"at {At()}: {tail.CompletedSteps} of {options.TotalSteps} steps completed, {waits.Count(w => w.IsCompleted)} workflows done, {tail.InFlight(currentWorker().Identity)} in flight on {currentWorker().Identity}");
             }
 
             if (clock.Elapsed - lastProgress > options.StallBound || clock.Elapsed > options.RunBound)
@@ -135,12 +148,12 @@ public static class KillProtocol
                 var why = clock.Elapsed > options.RunBound
                     ? $"the run exceeded its bound of {options.RunBound.TotalSeconds:0} s"
                     : $"no journal progress for {options.StallBound.TotalSeconds:0} s";
-                stall = await DumpAsync(server, ns, why, rows, handles.Where((_, i) => !waits[i].IsCompleted).Select(h => h.Id), workers);
+                stall = await DumpAsync(server, ns, why, tail.Rows, handles.Where((_, i) => !waits[i].IsCompleted).Select(h => h.Id), workers);
                 log("STUCK: " + stall);
                 break;
             }
 
-            if (next >= schedule.Count || CompletedSteps(rows) < schedule[next].AfterCompletedSteps || all.IsCompleted)
+            if (next >= schedule.Count || tail.CompletedSteps < schedule[next].AfterCompletedSteps || all.IsCompleted)
             {
                 continue;
             }
@@ -149,25 +162,27 @@ public static class KillProtocol
             {
                 delayedFor = next;
                 await Task.Delay(schedule[next].DelayMilliseconds, cancellation);
-                rows = journal.ReadAll();
+                tail.Advance();
             }
 
             var worker = currentWorker();
-            var inFlight = InFlight(rows, worker.Identity);
+            var inFlight = tail.InFlight(worker.Identity);
             if (inFlight == 0)
             {
                 continue;
             }
 
             await worker.KillAsync(cancellation);
-            var killSeq = journal.Killed(worker.Identity, $"kill {next + 1} of {schedule.Count}; {inFlight} step(s) in flight at the last read");
+            journal.Killed(worker.Identity, $"kill {next + 1} of {schedule.Count}; {inFlight} step(s) in flight at the last read");
 
             // A step that finished between that read and the kill leaves the kill without work in flight: such a
-            // kill does not count, and the planned kill is taken again on the next worker.
-            var landed = InFlight(journal.ReadAll().Where(r => r.Seq < killSeq), worker.Identity) > 0;
-            log($"kill {next + 1}: SIGKILL {worker.Identity} (pid {worker.ProcessId}) at {CompletedSteps(rows)} completed steps, "
-                + $"{inFlight} in flight, {(landed ? "landed" : "did not land; retaking")}, at {clock.Elapsed.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture)} s");
-            if (landed)
+            // kill does not count, and the planned kill is taken again on the next worker. The killed worker
+            // writes nothing more, so what the tail shows now is what was in flight at the kill.
+            tail.Advance();
+            var hit = tail.InFlight(worker.Identity);
+            log($"kill {next + 1}: SIGKILL {worker.Identity} (pid {worker.ProcessId}) at {tail.CompletedSteps} completed steps, "
+                + $"{(hit > 0 ? $"{hit} step(s) in flight, landed" : "nothing in flight by then, did not land; retaking")}, at {At()}");
+            if (hit > 0)
             {
                 next++;
             }
@@ -178,6 +193,10 @@ public static class KillProtocol
         if (stall is not null)
         {
             await stop.CancelAsync();
+        }
+        else
+        {
+            log($"every workflow returned by {At()} after the workers started");
         }
 
         return (await Task.WhenAll(waits), stall);
@@ -200,16 +219,8 @@ public static class KillProtocol
     }
 
     /// <summary>Distinct (workflow, step) pairs with a completed execution.</summary>
-    internal static int CompletedSteps(IEnumerable<JournalEntry> rows) =>
+    private static int CompletedSteps(IEnumerable<JournalEntry> rows) =>
         rows.Where(r => r.Kind == JournalKind.Completed).Select(r => (r.WorkflowId, r.Step)).Distinct().Count();
-
-    /// <summary>Executions <paramref name="worker"/> started and has not completed.</summary>
-    internal static int InFlight(IEnumerable<JournalEntry> rows, string worker)
-    {
-        var list = rows as IReadOnlyCollection<JournalEntry> ?? rows.ToList();
-        var completed = list.Where(r => r.Kind == JournalKind.Completed).Select(r => r.Execution).ToHashSet(StringComparer.Ordinal);
-        return list.Count(r => r.Kind == JournalKind.Started && r.Worker == worker && !completed.Contains(r.Execution));
-    }
 
     /// <summary>The stuck detector's diagnostic: workers, work in flight in the journal, and the server's view of open workflows.</summary>
     private static async Task<string> DumpAsync(

@@ -126,12 +126,16 @@ public sealed class StepJournal : IDisposable
     public long ResultReceived(string workflowId, string detail) => Append(JournalKind.Result, workflowId, 0, null, 0, null, null, detail);
 
     /// <summary>Every row, in sequence order.</summary>
-    public IReadOnlyList<JournalEntry> ReadAll()
+    public IReadOnlyList<JournalEntry> ReadAll() => ReadSince(0);
+
+    /// <summary>The rows after sequence number <paramref name="seq"/>, in sequence order.</summary>
+    public IReadOnlyList<JournalEntry> ReadSince(long seq)
     {
         lock (gate)
         {
             using var command = connection.CreateCommand();
-            command.CommandText = "SELECT seq, kind, workflow_id, step, activity_id, attempt, execution, worker, at_ms, detail FROM journal ORDER BY seq";
+            command.CommandText = "SELECT seq, kind, workflow_id, step, activity_id, attempt, execution, worker, at_ms, detail FROM journal WHERE seq > $seq ORDER BY seq";
+            command.Parameters.AddWithValue("$seq", seq);
             using var reader = command.ExecuteReader();
             var rows = new List<JournalEntry>();
             while (reader.Read())
