@@ -162,9 +162,10 @@ public static class KillProtocol
             {
                 delayedFor = next;
                 await Task.Delay(schedule[next].DelayMilliseconds, cancellation);
-                tail.Advance();
             }
 
+            // Read again right before the kill: the fresher the read, the likelier the step is still in flight.
+            tail.Advance();
             var worker = currentWorker();
             var inFlight = tail.InFlight(worker.Identity);
             if (inFlight == 0)

@@ -121,7 +121,8 @@ public sealed class WorkerProcess : IAsyncDisposable
             return;
         }
 
-        output.Enqueue(line);
+        // Core logs with terminal colours; the escapes mean nothing in a diagnostic dump.
+        output.Enqueue(System.Text.RegularExpressions.Regex.Replace(line, "\u001b\\[[0-9;]*m", string.Empty));
         while (output.Count > 50 && output.TryDequeue(out _))
         {
         }
