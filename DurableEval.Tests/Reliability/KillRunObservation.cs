@@ -1,0 +1,34 @@
+using DurableEval.Workflows.Shared;
+
+namespace DurableEval.Tests.Reliability;
+
+/// <summary>
+/// Everything the oracles judge, as plain data: the plan, the journal every process wrote (raw executions,
+/// effects, kills, results, in one sequence), and what each workflow returned. Built by <see cref="KillProtocol"/>
+/// from a live run, or by hand in a self-test.
+/// </summary>
+public sealed record KillRunObservation(
+    int Seed,
+    int Steps,
+    IReadOnlyList<PlannedKill> Schedule,
+    IReadOnlyList<JournalEntry> Journal,
+    IReadOnlyList<WorkflowOutcome> Workflows,
+    string? Stall = null);
+
+/// <summary>
+/// One workflow of the run: its number and id, the result it had to return, what it returned or how it failed,
+/// and how many activities its final history scheduled (null when the history could not be fetched).
+/// </summary>
+public sealed record WorkflowOutcome(
+    int Index,
+    string WorkflowId,
+    string Expected,
+    string? Result,
+    string? Failure,
+    int? ScheduledActivities = null);
+
+/// <summary>
+/// A kill the seeded schedule plans: once <see cref="AfterCompletedSteps"/> distinct steps are done in the journal
+/// and, <see cref="DelayMilliseconds"/> later, the current worker has a step started and not completed.
+/// </summary>
+public sealed record PlannedKill(int AfterCompletedSteps, int DelayMilliseconds);

@@ -1,0 +1,33 @@
+using DurableEval.Tests.Evidence;
+
+namespace DurableEval.Tests.Reliability;
+
+public enum OracleOutcome
+{
+    Passed,
+    Failed,
+
+    /// <summary>Not evaluated: the fault it needs did not land, so passing would prove nothing.</summary>
+    NotRun,
+}
+
+/// <summary>What one oracle concluded and the observation behind it, ready to record as a check.</summary>
+public sealed record OracleVerdict(OracleOutcome Outcome, string Evidence)
+{
+    public static OracleVerdict Of(bool holds, string evidence) => new(holds ? OracleOutcome.Passed : OracleOutcome.Failed, evidence);
+
+    public static OracleVerdict NotRun(string reason) => new(OracleOutcome.NotRun, reason);
+
+    /// <summary>Records this verdict as check <paramref name="id"/>: passed, failed, or not run with its reason.</summary>
+    public void RecordAs(CheckScope checks, string id)
+    {
+        if (Outcome == OracleOutcome.NotRun)
+        {
+            checks.NotRun(id, Evidence);
+        }
+        else
+        {
+            checks.Expect(id, Outcome == OracleOutcome.Passed, Evidence);
+        }
+    }
+}

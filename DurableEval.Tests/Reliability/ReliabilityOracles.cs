@@ -1,0 +1,278 @@
+using System.Globalization;
+using DurableEval.Workflows.Shared;
+
+namespace DurableEval.Tests.Reliability;
+
+/// <summary>What the oracles concluded about one run, and its measurements.</summary>
+public sealed record KillRunVerdicts(
+    OracleVerdict AllComplete,
+    OracleVerdict EffectsOnce,
+    OracleVerdict DuplicatesBounded,
+    OracleVerdict CompletedStepsNotRerun,
+    KillRunMetrics Metrics);
+
+/// <summary>
+/// Measurements of one run. A kill "landed" when the killed worker had a step started and not completed in the
+/// journal; "in-flight steps hit" counts those steps over all landed kills; recovery after a kill is the time
+/// until every step it hit had completed again (null when some never did). The slowest step (start to completion
+/// in the journal) shows how far the run stayed from the step timeout, past which the server retries on its own.
+/// </summary>
+public sealed record KillRunMetrics(
+    int KillsTaken,
+    int KillsLanded,
+    int InFlightStepsHit,
+    int DuplicateExecutions,
+    int DuplicateEffectsDropped,
+    int CompletedButUnrecordedRerun,
+    IReadOnlyList<double?> RecoveryMilliseconds,
+    double SlowestStepMilliseconds);
+
+/// <summary>
+/// The oracles of the worker-kill protocol, pure functions of a <see cref="KillRunObservation"/>. "Before the kill"
+/// compares journal sequence numbers, which every process shares. A step counts as recorded by the server once the
+/// next step of its workflow has started (the workflow schedules step s + 1 only after step s is in its history),
+/// or, for the last step, once the workflow's result arrived. A step started and not recorded at a kill was in
+/// flight there: it may run again once for that kill, and only then.
+/// </summary>
+public static class ReliabilityOracles
+{
+    public static KillRunVerdicts Evaluate(KillRunObservation run)
+    {
+        var journal = JournalView.Of(run);
+        var metrics = Measure(run, journal);
+        var planned = run.Schedule.Count;
+        if (metrics.KillsLanded == 0)
+        {
+            var vacuous = OracleVerdict.NotRun(
+                $"vacuous: no kill landed on in-flight work ({metrics.KillsTaken} taken of {planned} planned, seed {run.Seed}), so the run tested nothing");
+            return new KillRunVerdicts(vacuous, vacuous, vacuous, vacuous, metrics);
+        }
+
+        // Fewer kills than planned make a weaker run: it can still fail, but it cannot pass.
+        OracleVerdict Weighed(OracleVerdict verdict) =>
+            verdict.Outcome == OracleOutcome.Passed && metrics.KillsLanded < planned
+                ? OracleVerdict.NotRun($"only {metrics.KillsLanded} of {planned} planned kills landed on in-flight work (seed {run.Seed}), too weak to pass; observed: {verdict.Evidence}")
+                : verdict;
+
+        return new KillRunVerdicts(
+            Weighed(AllComplete(run)),
+            Weighed(EffectsOnce(run, journal)),
+            Weighed(DuplicatesBounded(run, journal)),
+            Weighed(CompletedStepsNotRerun(run, journal)),
+            metrics);
+    }
+
+    internal static OracleVerdict AllComplete(KillRunObservation run)
+    {
+        var wrong = run.Workflows
+            .Where(w => w.Result != w.Expected)
+            .Select(w => w.Result is null
+                ? $"w{w.Index}: {(w.Failure ?? "no result")}"
+                : $"w{w.Index}: returned '{w.Result}', expected '{w.Expected}'")
+            .ToList();
+        var stall = run.Stall is null ? string.Empty : $"; stalled: {run.Stall}";
+        return OracleVerdict.Of(
+            wrong.Count == 0 && run.Workflows.Count > 0,
+            wrong.Count == 0
+                ? $"{run.Workflows.Count} of {run.Workflows.Count} workflows returned their expected result (e.g. '{run.Workflows.FirstOrDefault()?.Expected}'){stall}"
+                : $"{wrong.Count} of {run.Workflows.Count} workflows lost or wrong: {List(wrong)}{stall}");
+    }
+
+    internal static OracleVerdict EffectsOnce(KillRunObservation run, JournalView journal)
+    {
+        var expected = run.Workflows.SelectMany(w => Enumerable.Range(1, run.Steps).Select(s => (w.WorkflowId, Step: s))).ToHashSet();
+        var problems = new List<string>();
+        foreach (var (workflowId, step) in expected)
+        {
+            var count = journal.Effects.GetValueOrDefault((workflowId, step))?.Count ?? 0;
+            if (count != 1)
+            {
+                problems.Add($"{journal.Name(workflowId)} step {step} applied {count} times");
+            }
+        }
+
+        problems.AddRange(journal.Effects.Keys.Where(k => !expected.Contains(k)).Select(k => $"unexpected effect for {journal.Name(k.WorkflowId)} step {k.Step}"));
+        var dropped = journal.Completions.Count(c => c.Detail == StepJournal.EffectDeduplicated);
+        return OracleVerdict.Of(
+            problems.Count == 0 && expected.Count > 0,
+            problems.Count == 0
+                ? $"{expected.Count} of {expected.Count} (workflow, step) effects applied exactly once; {dropped} repeated attempts dropped by the workflow id + activity id key"
+                : $"{problems.Count} of {expected.Count} (workflow, step) effects not applied exactly once: {List(problems)}");
+    }
+
+    internal static OracleVerdict DuplicatesBounded(KillRunObservation run, JournalView journal)
+    {
+        var problems = new List<string>();
+        var duplicates = 0;
+        var maxPerStep = 0;
+        foreach (var ((workflowId, step), executions) in journal.ExecutionsByStep)
+        {
+            duplicates += executions.Count - 1;
+            maxPerStep = Math.Max(maxPerStep, executions.Count - 1);
+            var recorded = journal.RecordedAt(workflowId, step, run.Steps);
+            for (var i = 1; i < executions.Count; i++)
+            {
+                var previous = executions[i - 1];
+                var next = executions[i];
+
+                // Only one worker lives at a time, so the first kill after an execution started is its worker's.
+                var kill = journal.Kills.FirstOrDefault(k => k.Seq > previous.StartSeq);
+                if (kill is null || kill.Seq > next.StartSeq)
+                {
+                    problems.Add($"{journal.Name(workflowId)} step {step} ran again (execution {i + 1}) with no kill after execution {i} started");
+                }
+                else if (recorded < kill.Seq)
+                {
+                    problems.Add($"{journal.Name(workflowId)} step {step} ran again (execution {i + 1}) though it was recorded before the kill of {kill.Worker}");
+                }
+            }
+        }
+
+        return OracleVerdict.Of(
+            problems.Count == 0,
+            problems.Count == 0
+                ? $"{duplicates} duplicate executions over {journal.ExecutionsByStep.Count} steps, each of a step in flight at the kill just before it (at most {maxPerStep} per step, never 2 for one kill)"
+                : $"{problems.Count} duplicate executions no kill explains: {List(problems)}");
+    }
+
+    internal static OracleVerdict CompletedStepsNotRerun(KillRunObservation run, JournalView journal)
+    {
+        var problems = new List<string>();
+        var recordedBeforeAKill = 0;
+        foreach (var ((workflowId, step), executions) in journal.ExecutionsByStep)
+        {
+            var recorded = journal.RecordedAt(workflowId, step, run.Steps);
+            if (journal.Kills.Any(k => k.Seq > recorded))
+            {
+                recordedBeforeAKill++;
+            }
+
+            var after = executions.Where(e => e.StartSeq > recorded).ToList();
+            if (after.Count > 0)
+            {
+                problems.Add($"{journal.Name(workflowId)} step {step} ran {after.Count} more time(s) after the server had recorded it");
+            }
+        }
+
+        problems.AddRange(run.Workflows
+            .Where(w => w.ScheduledActivities > run.Steps)
+            .Select(w => $"w{w.Index}: its history schedules {w.ScheduledActivities} activities for {run.Steps} steps"));
+        var histories = run.Workflows.Count(w => w.ScheduledActivities is not null);
+        return OracleVerdict.Of(
+            problems.Count == 0,
+            problems.Count == 0
+                ? $"0 of {recordedBeforeAKill} steps recorded before a kill ran again; {histories} histories schedule one activity per step"
+                : $"{problems.Count} completed steps ran again: {List(problems)}");
+    }
+
+    internal static KillRunMetrics Measure(KillRunObservation run, JournalView journal)
+    {
+        var landed = 0;
+        var hit = 0;
+        var unrecordedRerun = 0;
+        var recoveries = new List<double?>();
+        foreach (var kill in journal.Kills)
+        {
+            var inFlight = journal.Executions
+                .Where(e => e.Worker == kill.Worker && e.StartSeq < kill.Seq && !(e.CompleteSeq < kill.Seq))
+                .Select(e => (e.WorkflowId, e.Step))
+                .Distinct()
+                .ToList();
+            if (inFlight.Count == 0)
+            {
+                continue;
+            }
+
+            landed++;
+            hit += inFlight.Count;
+
+            // Recovered when every step the kill hit has completed again, by a later worker.
+            var again = inFlight
+                .Select(s => journal.ExecutionsByStep[s].FirstOrDefault(e => e.StartSeq > kill.Seq && e.CompleteSeq is not null))
+                .ToList();
+            recoveries.Add(again.All(e => e is not null) ? again.Max(e => e!.CompleteMs!.Value) - kill.AtMs : null);
+
+            // Finished in the journal before the kill, but the completion never reached the server: at-least-once.
+            unrecordedRerun += journal.Executions.Count(e =>
+                e.Worker == kill.Worker
+                && e.CompleteSeq < kill.Seq
+                && journal.RecordedAt(e.WorkflowId, e.Step, run.Steps) > kill.Seq
+                && journal.ExecutionsByStep[(e.WorkflowId, e.Step)].Any(n => n.StartSeq > kill.Seq));
+        }
+
+        return new KillRunMetrics(
+            journal.Kills.Count,
+            landed,
+            hit,
+            journal.ExecutionsByStep.Values.Sum(e => e.Count - 1),
+            journal.Completions.Count(c => c.Detail == StepJournal.EffectDeduplicated),
+            unrecordedRerun,
+            recoveries,
+            journal.Executions.Where(e => e.CompleteMs is not null).Select(e => (double)(e.CompleteMs!.Value - e.StartMs)).DefaultIfEmpty(0).Max());
+    }
+
+    private static string List(IReadOnlyCollection<string> items) =>
+        items.Count <= 5 ? string.Join("; ", items) : string.Join("; ", items.Take(5)) + string.Create(CultureInfo.InvariantCulture, $"; ... and {items.Count - 5} more");
+}
+
+/// <summary>The journal indexed for the oracles.</summary>
+internal sealed class JournalView
+{
+    private readonly Dictionary<string, int> indexes;
+    private readonly Dictionary<string, long> results;
+
+    private JournalView(KillRunObservation run)
+    {
+        indexes = run.Workflows.ToDictionary(w => w.WorkflowId, w => w.Index, StringComparer.Ordinal);
+        var completions = run.Journal.Where(e => e.Kind == JournalKind.Completed && e.Execution is not null)
+            .GroupBy(e => e.Execution!, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+        Completions = completions.Values.ToList();
+        Executions = run.Journal
+            .Where(e => e.Kind == JournalKind.Started && e.WorkflowId is not null && e.Execution is not null)
+            .Select(e =>
+            {
+                var done = completions.GetValueOrDefault(e.Execution!);
+                return new Execution(e.WorkflowId!, e.Step, e.Worker ?? string.Empty, e.Seq, e.AtMs, done?.Seq, done?.AtMs);
+            })
+            .ToList();
+        ExecutionsByStep = Executions.GroupBy(e => (e.WorkflowId, e.Step))
+            .ToDictionary(g => g.Key, g => (IReadOnlyList<Execution>)g.OrderBy(e => e.StartSeq).ToList());
+        Effects = run.Journal.Where(e => e.Kind == JournalKind.Effect && e.WorkflowId is not null)
+            .GroupBy(e => (e.WorkflowId!, e.Step))
+            .ToDictionary(g => g.Key, g => (IReadOnlyList<JournalEntry>)g.ToList());
+        Kills = run.Journal.Where(e => e.Kind == JournalKind.Kill).Select(e => new Kill(e.Seq, e.Worker ?? string.Empty, e.AtMs)).ToList();
+        results = run.Journal.Where(e => e.Kind == JournalKind.Result && e.WorkflowId is not null)
+            .GroupBy(e => e.WorkflowId!, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Min(e => e.Seq), StringComparer.Ordinal);
+    }
+
+    public IReadOnlyList<Execution> Executions { get; }
+
+    public IReadOnlyDictionary<(string WorkflowId, int Step), IReadOnlyList<Execution>> ExecutionsByStep { get; }
+
+    public IReadOnlyDictionary<(string WorkflowId, int Step), IReadOnlyList<JournalEntry>> Effects { get; }
+
+    public IReadOnlyList<JournalEntry> Completions { get; }
+
+    public IReadOnlyList<Kill> Kills { get; }
+
+    public static JournalView Of(KillRunObservation run) => new(run);
+
+    /// <summary>The sequence number by which the server had recorded the step, or long.MaxValue if it never did.</summary>
+    public long RecordedAt(string workflowId, int step, int steps)
+    {
+        if (step < steps)
+        {
+            return ExecutionsByStep.TryGetValue((workflowId, step + 1), out var next) ? next[0].StartSeq : long.MaxValue;
+        }
+
+        return results.TryGetValue(workflowId, out var seq) ? seq : long.MaxValue;
+    }
+
+    public string Name(string workflowId) => indexes.TryGetValue(workflowId, out var index) ? $"w{index}" : workflowId;
+
+    internal sealed record Execution(string WorkflowId, int Step, string Worker, long StartSeq, long StartMs, long? CompleteSeq, long? CompleteMs);
+
+    internal sealed record Kill(long Seq, string Worker, long AtMs);
+}
