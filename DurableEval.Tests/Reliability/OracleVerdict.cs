@@ -18,6 +18,18 @@ public sealed record OracleVerdict(OracleOutcome Outcome, string Evidence)
 
     public static OracleVerdict NotRun(string reason) => new(OracleOutcome.NotRun, reason);
 
+    /// <summary>
+    /// Several oracles read as one check: failed when any failed (a measured failure outweighs an unrun oracle),
+    /// else not run when any did not run, else passed; the evidence keeps every oracle's own.
+    /// </summary>
+    public static OracleVerdict AllOf(params OracleVerdict[] verdicts)
+    {
+        var evidence = string.Join(" | ", verdicts.Select(v => $"{v.Outcome}: {v.Evidence}"));
+        return verdicts.Any(v => v.Outcome == OracleOutcome.Failed) ? new(OracleOutcome.Failed, evidence)
+            : verdicts.Any(v => v.Outcome == OracleOutcome.NotRun) || verdicts.Length == 0 ? new(OracleOutcome.NotRun, evidence)
+            : new(OracleOutcome.Passed, evidence);
+    }
+
     /// <summary>Records this verdict as check <paramref name="id"/>: passed, failed, or not run with its reason.</summary>
     public void RecordAs(CheckScope checks, string id)
     {

@@ -237,6 +237,21 @@ public sealed class ReliabilityOracleTests
     }
 
     /// <summary>Writes a synthetic journal the way the worker and the protocol would, in sequence order.</summary>
+    [Fact]
+    public void CombinedVerdictFailsOnAnyFailurePassesOnlyWhenAllPassed()
+    {
+        var passed = OracleVerdict.Of(true, "ok");
+        var failed = OracleVerdict.Of(false, "w0 step 2 ran twice");
+        var notRun = OracleVerdict.NotRun("no kill landed");
+
+        Assert.Equal(OracleOutcome.Passed, OracleVerdict.AllOf(passed, passed).Outcome);
+        Assert.Equal(OracleOutcome.Failed, OracleVerdict.AllOf(passed, failed).Outcome);
+        Assert.Equal(OracleOutcome.Failed, OracleVerdict.AllOf(notRun, failed).Outcome);
+        Assert.Equal(OracleOutcome.NotRun, OracleVerdict.AllOf(passed, notRun).Outcome);
+        Assert.Equal(OracleOutcome.NotRun, OracleVerdict.AllOf().Outcome);
+        Assert.Contains("w0 step 2 ran twice", OracleVerdict.AllOf(passed, failed).Evidence, StringComparison.Ordinal);
+    }
+
     private sealed class JournalBuilder(int steps, int kills)
     {
         private readonly List<JournalEntry> rows = [];

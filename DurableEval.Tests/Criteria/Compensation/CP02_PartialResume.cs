@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using DurableEval.Tests.Evidence;
+using DurableEval.Tests.Reliability;
 using DurableEval.Tests.Reporting;
 using DurableEval.Tests.Servers;
 using DurableEval.Workflows.Compensation;
@@ -31,7 +32,6 @@ public sealed partial class CompensationFacts
                 Core("completed-steps-not-rerun", $"With step {plan.FlakyStep} failing {plan.Failures} times, executions per step are {string.Join(",", expectedCounts)}"),
                 Core("resumes-at-failed-step", $"History schedules each step once; step {plan.FlakyStep} completes on attempt {plan.Failures + 1} and the later steps follow it"),
                 Core("resumes-after-code-fix", $"A run whose workflow code fails before step {plan.FlakyStep} stays open; a worker with the fixed code finishes it without re-running steps 1..{plan.FlakyStep - 1}"),
-                Production("crash-resume", "The same holds when the worker process is killed hard mid-run"),
             ],
             async (server, checks) =>
             {
@@ -83,8 +83,25 @@ public sealed partial class CompensationFacts
                         && countsWithBug.SequenceEqual(Enumerable.Range(1, plan.Steps).Select(s => s < plan.FlakyStep ? 1 : 0))
                         && fixedResult is null && countsFixed.SequenceEqual(expectedFixed),
                     $"with the bug: WorkflowTaskFailed \"{taskFailure ?? "none within the bound"}\", run {statusWithBug}, executions {string.Join(",", countsWithBug)}; after the fix: {(fixedResult is null ? "completed" : Observe.DescribeChain(fixedResult))}, executions {string.Join(",", countsFixed)} (expected {string.Join(",", expectedFixed)})");
+            });
 
-                checks.NotRun("crash-resume", "hard-kill protocol not wired to CP-02 yet");
+        // The crash variant: the worker is a separate process killed hard mid-step (Reliability/KillProtocol, as EX-01
+        // uses it, smaller); the server's record of completed steps, not the worker, decides what runs again.
+        var crash = new KillProtocolOptions { Workflows = 10, Steps = 5, Kills = 1 };
+        await fact.LiveAsync(
+            ServerNeed.Any,
+            [
+                Core("crash-resume", $"{crash.Workflows} workflows of {crash.Steps} steps finish after their worker process is killed hard mid-step, and no step the server had recorded before the kill runs again"),
+            ],
+            async (server, checks) =>
+            {
+                var run = await KillProtocol.RunAsync(server, crash with { Cache = false }, Output.WriteLine, checks.Cancellation);
+                var v = run.Verdicts;
+                var combined = OracleVerdict.AllOf(v.AllComplete, v.CompletedStepsNotRerun);
+                (combined with { Evidence = $"seed {run.Observation.Seed}, {v.Metrics.KillsLanded} of {v.Metrics.KillsTaken} kills landed, {v.Metrics.InFlightStepsHit} steps in flight hit: {combined.Evidence}" })
+                    .RecordAs(checks, "crash-resume");
+                fact.Metric("crash_kills_landed", v.Metrics.KillsLanded, "count");
+                fact.Metric("crash_in_flight_steps_hit", v.Metrics.InFlightStepsHit, "count");
             });
 
         await fact.LiveAsync(
