@@ -120,7 +120,8 @@ public sealed class ServerFixture : IAsyncDisposable
         if (settings.TestServerPath is { } path)
         {
             ExecutablePath.Require(path, Settings.TestServerPathVariable, "a Temporal time-skipping test server");
-            options.TestServer = new TestServerOptions { ExistingPath = path };
+            // The SDK waits five seconds for a started server by default; a Java server on a busy machine needs longer.
+            options.TestServer = new TestServerOptions { ExistingPath = path, StartupTimeout = settings.ServerStartTimeout };
         }
 
         var clock = Stopwatch.StartNew();
