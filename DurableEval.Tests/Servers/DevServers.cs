@@ -24,6 +24,10 @@ public static class DevServers
         "frontend.enableUpdateWorkflowExecution=true",
         "frontend.activityAPIsEnabled=true",
     ];
+    /// The web UI's port on the shared dev server (OB-01 reads it). Only the shared server serves a UI: a restartable
+    /// one can live beside it and would collide on the port.
+    /// </summary>
+    public static int UiPort { get; } = FreeLoopbackPort();
 
     public static WorkflowEnvironmentStartLocalOptions Options(Settings settings, string? databaseFile)
     {
@@ -40,7 +44,14 @@ public static class DevServers
             dev.ExistingPath = path;
         }
 
-        return new WorkflowEnvironmentStartLocalOptions { DevServerOptions = dev, UI = false };
+        return new WorkflowEnvironmentStartLocalOptions { DevServerOptions = dev, UI = databaseFile is null, UIPort = UiPort };
+    }
+
+    private static int FreeLoopbackPort()
+    {
+        using var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        probe.Start();
+        return ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
     }
 
     /// <summary>
