@@ -55,8 +55,8 @@ public sealed class ReportPipelineTests
         });
         Assert.All(MetricAnchors.AllReferences.Values, r => Assert.False(Uri.TryCreate(r.MeasuredOn, UriKind.Absolute, out _)));
         Assert.Empty(MetricAnchors.AllPublished.Keys.Intersect(MetricAnchors.AllReferences.Keys));
-        Assert.Contains(MetricAnchors.ReferenceLabel, MetricAnchors.ReferenceText("EX-01", "recovery_ms"), StringComparison.Ordinal);
-        Assert.Equal("\u2014", MetricAnchors.PublishedText("EX-01", "recovery_ms"));
+        Assert.Contains(MetricAnchors.ReferenceLabel, MetricAnchors.ReferenceText("EX-05", "task_failure_detection_ms"), StringComparison.Ordinal);
+        Assert.Equal("\u2014", MetricAnchors.PublishedText("EX-05", "task_failure_detection_ms"));
     }
 
     [Fact]
