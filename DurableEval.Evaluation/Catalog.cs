@@ -13,7 +13,7 @@ public static class Catalog
         new("EX-01", "Progress Guarantee", Categories.Execution, FailCloseRule.Always, SupportLevel.Native,
             ServerNeeds.Any,
             "A multi-step workflow loses its worker mid-run and finishes on a new worker; steps completed before the loss are not executed again.",
-            "A worker in a separate process killed hard mid-run (N workflows x K steps, external ledger), and a dev server restarted on its database file."),
+            "The same kills with workflow caching on (sticky queues, the production default) on a dev or external server, which moves a dead worker's sticky work back to the normal queue; the time-skipping server cannot."),
         new("EX-02", "Side Effect Guarantee", Categories.Execution, FailCloseRule.None, SupportLevel.Pattern,
             ServerNeeds.Any,
             "Activity results are recorded once and reused on replay; at-least-once execution is visible; a dedup key from activity info makes the external effect happen once.",

@@ -116,7 +116,7 @@ public sealed partial class AgentFacts
                     gap is { } d && d >= retryAfter && d < retryAfter + TimeSpan.FromSeconds(1) && requests == 2 && lastStarted == 2 && limitedAnswers.Count == 1 && limitedAnswers[0].Attempt == 2,
                     $"{attempts.Count} attempts; attempt 2 started {gap?.TotalSeconds.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture) ?? "never"} s of server time after attempt 1 (wall {wall.TotalMilliseconds:0} ms); "
                         + $"requests for the call {requests}; history ActivityTaskStarted attempt {lastStarted}; answer from attempt {(limitedAnswers.Count > 0 ? limitedAnswers[0].Attempt : 0)}");
-                checks.NotRun("hard-kill", "the separate-process hard-kill worker is not built; this run stopped the worker in-process");
+                checks.NotRun("hard-kill", "the separate worker process (DurableEval.Worker) hosts only the step workflows of the worker-kill protocol, not the model activities and their scripted endpoint; this run lost its worker by an in-process stop");
             });
         fact.Cite(
             "Activities are the place for non-deterministic work such as calling an LLM; their results are recorded in the event history and replayed, not re-executed.",
