@@ -108,6 +108,10 @@ public sealed class PerformanceStatisticsTests
         Assert.StartsWith("SDK", sdk.Rejector, StringComparison.Ordinal);
         Assert.True(sdk.NamesSize);
         Assert.False(PayloadRejection.Of(new InvalidOperationException("connection reset"))!.NamesSize);
+        var exhausted = PayloadRejection.Of(new Temporalio.Exceptions.RpcException(Temporalio.Exceptions.RpcException.StatusCode.ResourceExhausted, string.Empty, null));
+        Assert.True(exhausted!.NamesSize);
+        Assert.StartsWith("server side", exhausted.Rejector, StringComparison.Ordinal);
+        Assert.False(PayloadRejection.Of(new Temporalio.Exceptions.RpcException(Temporalio.Exceptions.RpcException.StatusCode.Unknown, string.Empty, null))!.NamesSize);
         Assert.Null(PayloadRejection.Of(null));
     }
 

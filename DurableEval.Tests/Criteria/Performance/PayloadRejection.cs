@@ -22,7 +22,11 @@ public sealed record PayloadRejection(string Rejector, string Type, string Messa
             ? $"server side of the gRPC call (RpcException status {rpc.Code}, {rpc.RawStatus?.Length ?? 0} bytes of status details; the SDK's own checks raise no RpcException)"
             : $"SDK (client side, {error.GetType().Name} before the request was answered)";
         var message = Servers.ServerFixture.OneLine(error.Message);
-        return new PayloadRejection(rejector, error.GetType().Name, message, SizeWords.Any(w => message.Contains(w, StringComparison.OrdinalIgnoreCase)));
+        // RESOURCE_EXHAUSTED is gRPC's own word for a message over its size limit: the status code alone tells the
+        // reader what to fix, even when the text is empty. Unknown with an empty text tells nothing.
+        var namesSize = error is RpcException { Code: RpcException.StatusCode.ResourceExhausted }
+            || SizeWords.Any(w => message.Contains(w, StringComparison.OrdinalIgnoreCase));
+        return new PayloadRejection(rejector, error.GetType().Name, message, namesSize);
     }
 
     public string Describe() => $"rejected by the {Rejector}: {Type} {(Message.Length == 0 ? "with an empty message" : $"\"{Message}\"")}";
