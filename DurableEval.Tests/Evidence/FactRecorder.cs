@@ -63,7 +63,14 @@ public sealed class FactRecorder
             var info = new ServerInfo(ServerNames.Of(lease.Kind), lease.Version, lease.Isolation);
             server ??= info;
             var first = checks.Count;
-            await RunBlockAsync(specs, scope => body(lease, scope), token => RunWatcher.WatchAsync(lease, token));
+            await RunBlockAsync(
+                specs,
+                scope =>
+                {
+                    lease.BindBlock(scope.Cancellation);
+                    return body(lease, scope);
+                },
+                token => RunWatcher.WatchAsync(lease, token));
             OnServer(checks, first, info);
         }
     }

@@ -16,6 +16,9 @@ public sealed class ServerLease : IAsyncDisposable
     public static readonly TimeSpan DefaultExecutionTimeout = TimeSpan.FromHours(1);
 
     private readonly bool ownsEnvironment;
+    private ITemporalClient? client;
+    private WorkflowEnvironment? clientOf;
+    private CancellationToken blockCancellation;
     private readonly List<string> startedIds = [];
     private readonly HashSet<string> expectingTaskFailures = new(StringComparer.Ordinal);
     private readonly Lock idsGate = new();
@@ -45,7 +48,29 @@ public sealed class ServerLease : IAsyncDisposable
 
     public WorkflowEnvironment Environment { get; private set; }
 
-    public ITemporalClient Client => Environment.Client;
+    /// <summary>
+    /// The environment's client with the running block's cancellation carried into every long wait
+    /// (<see cref="BlockCancellationInterceptor"/>); rebuilt when a restart replaces the environment.
+    /// </summary>
+    public ITemporalClient Client
+    {
+        get
+        {
+            if (!ReferenceEquals(clientOf, Environment))
+            {
+                var inner = Environment.Client;
+                var options = (TemporalClientOptions)inner.Options.Clone();
+                options.Interceptors = [new BlockCancellationInterceptor(() => blockCancellation), .. inner.Options.Interceptors ?? []];
+                client = new TemporalClient(inner.Connection, options);
+                clientOf = Environment;
+            }
+
+            return client!;
+        }
+    }
+
+    /// <summary>Binds the block now running on this lease, whose cancellation every long client wait then observes.</summary>
+    internal void BindBlock(CancellationToken cancellation) => blockCancellation = cancellation;
 
     public ServerKind Kind { get; }
 

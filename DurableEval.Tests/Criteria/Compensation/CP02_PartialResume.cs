@@ -65,7 +65,9 @@ public sealed partial class CompensationFacts
                 var bugQueue = server.NewTaskQueue("bug");
                 var buggy = RunningWorker.Start(server.Client, new TemporalWorkerOptions(bugQueue) { MaxCachedWorkflows = 0 }.AddWorkflow<ResumableStepsWithBug>().AddAllActivities(activities));
                 var noFlaky = plan with { Failures = 0 };
-                var broken = await server.Client.StartWorkflowAsync((ResumableStepsWithBug w) => w.RunAsync(noFlaky), server.Options("bug", bugQueue));
+                var bugOptions = server.Options("bug", bugQueue);
+                server.ExpectTaskFailures(bugOptions.Id!);
+                var broken = await server.Client.StartWorkflowAsync((ResumableStepsWithBug w) => w.RunAsync(noFlaky), bugOptions);
                 var taskFailure = await HistoryProbe.WorkflowTaskFailureAsync(broken, Observe.Bound);
                 var statusWithBug = (await broken.DescribeAsync()).Status;
                 var countsWithBug = Counts(broken.Id);

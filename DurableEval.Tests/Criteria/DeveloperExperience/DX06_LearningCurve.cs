@@ -75,7 +75,9 @@ public sealed partial class DeveloperExperienceFacts
                 foreach (var (pitfall, type) in Pitfalls)
                 {
                     var definition = WorkflowDefinition.Create(type);
-                    var handle = await server.Client.StartWorkflowAsync(definition.Name!, [], server.Options("pitfall", queue, TimeSpan.FromMinutes(2)));
+                    var pitfallOptions = server.Options("pitfall", queue, TimeSpan.FromMinutes(2));
+                    server.ExpectTaskFailures(pitfallOptions.Id!);
+                    var handle = await server.Client.StartWorkflowAsync(definition.Name!, [], pitfallOptions);
                     WorkflowHistory? history = null;
                     await Eventually.HoldsAsync(
                         async () =>

@@ -128,7 +128,9 @@ public sealed partial class VersioningFacts
                 var (_, v1History) = await ShipAndFinishAsync(v1Run);
 
                 var swapped = await server.Client.StartWorkflowAsync((OrderFulfilmentV1 w) => w.RunAsync("order-swap"), server.Options("swap", swapQueue));
-                var unpatched = await server.Client.StartWorkflowAsync((OrderFulfilmentV1 w) => w.RunAsync("order-unpatched"), server.Options("unpatched", unpatchedQueue));
+                var unpatchedOptions = server.Options("unpatched", unpatchedQueue);
+                server.ExpectTaskFailures(unpatchedOptions.Id!);
+                var unpatched = await server.Client.StartWorkflowAsync((OrderFulfilmentV1 w) => w.RunAsync("order-unpatched"), unpatchedOptions);
                 var parked = await NotifiedAsync(swapped) && await NotifiedAsync(unpatched);
                 await v1Worker.DisposeAsync();
                 await v1UnpatchedWorker.DisposeAsync();
