@@ -1,7 +1,6 @@
 using Temporalio.Api.Enums.V1;
 using Temporalio.Client;
 using Temporalio.Testing;
-using Temporalio.Worker;
 
 namespace DurableEval.Tests.Servers;
 

@@ -1,6 +1,5 @@
 using DurableEval.Workflows.Shared;
 using Temporalio.Activities;
-using Temporalio.Common;
 using Temporalio.Exceptions;
 using Temporalio.Workflows;
 

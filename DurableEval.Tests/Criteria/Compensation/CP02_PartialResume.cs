@@ -8,7 +8,6 @@ using DurableEval.Workflows.Shared;
 using RawExecution = Temporalio.Api.Common.V1.WorkflowExecution;
 using Temporalio.Api.Enums.V1;
 using Temporalio.Api.WorkflowService.V1;
-using Temporalio.Client;
 using Temporalio.Worker;
 using Xunit;
 using static DurableEval.Tests.Evidence.CheckSpec;

@@ -3,7 +3,6 @@ using DurableEval.Tests.Reporting;
 using DurableEval.Tests.Servers;
 using DurableEval.Workflows.Compensation;
 using Temporalio.Api.Enums.V1;
-using Temporalio.Client;
 using Temporalio.Common;
 using Temporalio.Exceptions;
 using Temporalio.Worker;

@@ -1,6 +1,5 @@
 using System.Globalization;
 using DurableEval.Evaluation;
-using DurableEval.Tests.Evidence;
 using DurableEval.Tests.Reporting;
 using DurableEval.Tests.Servers;
 using DurableEval.Workflows.DeveloperExperience;

@@ -3,7 +3,6 @@ using DurableEval.Tests.Evidence;
 using DurableEval.Tests.Reporting;
 using DurableEval.Tests.Servers;
 using DurableEval.Workflows.DeveloperExperience;
-using Temporalio.Client;
 using Temporalio.Api.Enums.V1;
 using Temporalio.Worker;
 using Xunit;

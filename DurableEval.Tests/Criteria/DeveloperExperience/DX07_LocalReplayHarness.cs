@@ -7,7 +7,6 @@ using DurableEval.Tests.Reporting;
 using DurableEval.Tests.Servers;
 using DurableEval.Workflows.DeveloperExperience;
 using DurableEval.Workflows.Execution;
-using Temporalio.Client;
 using Temporalio.Common;
 using Temporalio.Worker;
 using Xunit;

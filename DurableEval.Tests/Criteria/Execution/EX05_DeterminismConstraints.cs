@@ -1,17 +1,13 @@
 using System.Diagnostics;
-using DurableEval.Evaluation;
 using DurableEval.Tests.Evidence;
 using DurableEval.Tests.Reporting;
 using DurableEval.Tests.Servers;
 using DurableEval.Workflows.Execution;
-using DurableEval.Workflows.Shared;
 using Temporalio.Api.Enums.V1;
-using Temporalio.Client;
 using Temporalio.Common;
 using Temporalio.Exceptions;
 using Temporalio.Worker;
 using Xunit;
-using Xunit.Abstractions;
 using static DurableEval.Tests.Evidence.CheckSpec;
 
 namespace DurableEval.Tests.Criteria;

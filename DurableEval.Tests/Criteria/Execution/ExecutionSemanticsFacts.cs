@@ -1,9 +1,7 @@
-using System.Diagnostics;
 using DurableEval.Evaluation;
 using DurableEval.Tests.Evidence;
 using DurableEval.Tests.Reporting;
 using DurableEval.Tests.Servers;
-using DurableEval.Workflows.Execution;
 using DurableEval.Workflows.Shared;
 using Temporalio.Api.Enums.V1;
 using Temporalio.Client;
@@ -12,7 +10,6 @@ using Temporalio.Exceptions;
 using Temporalio.Worker;
 using Xunit;
 using Xunit.Abstractions;
-using static DurableEval.Tests.Evidence.CheckSpec;
 
 namespace DurableEval.Tests.Criteria;
 

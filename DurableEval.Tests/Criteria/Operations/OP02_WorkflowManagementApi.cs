@@ -8,7 +8,6 @@ using ApiExecution = Temporalio.Api.Common.V1.WorkflowExecution;
 using Temporalio.Api.Enums.V1;
 using Temporalio.Api.WorkflowService.V1;
 using Temporalio.Client;
-using Temporalio.Common;
 using Temporalio.Exceptions;
 using Temporalio.Worker;
 using Xunit;

@@ -1,9 +1,7 @@
-using DurableEval.Tests.Evidence;
 using DurableEval.Tests.Reporting;
 using DurableEval.Tests.Servers;
 using DurableEval.Workflows.Operations;
 using Temporalio.Api.Enums.V1;
-using Temporalio.Client;
 using Temporalio.Worker;
 using Xunit;
 using static DurableEval.Tests.Evidence.CheckSpec;

@@ -4,7 +4,6 @@ using DurableEval.Tests.Servers;
 using DurableEval.Workflows.Operations;
 using Google.Protobuf.WellKnownTypes;
 using Temporalio.Api.WorkflowService.V1;
-using Temporalio.Client;
 using Temporalio.Exceptions;
 using Temporalio.Worker;
 using Xunit;

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using DurableEval.Evaluation;
-using DurableEval.Tests.Evidence;
 using DurableEval.Tests.Reporting;
 using DurableEval.Tests.Servers;
 using DurableEval.Workflows.Performance;

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Reflection;
 using System.Text;
@@ -7,19 +6,14 @@ using DurableEval.Tests.Evidence;
 using DurableEval.Tests.Reporting;
 using DurableEval.Tests.Servers;
 using DurableEval.Workflows.Primitives;
-using DurableEval.Workflows.Shared;
 using Temporalio.Activities;
 using Temporalio.Api.Enums.V1;
-using Temporalio.Client;
 using Temporalio.Client.Schedules;
 using Temporalio.Common;
 using Temporalio.Exceptions;
 using Temporalio.Worker;
-using Temporalio.Workflows;
 using Xunit;
-using Xunit.Abstractions;
 using static DurableEval.Tests.Evidence.CheckSpec;
-using ClosePolicy = Temporalio.Workflows.ParentClosePolicy;
 
 namespace DurableEval.Tests.Criteria;
 

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Reflection;
 using System.Text;
@@ -6,7 +5,6 @@ using DurableEval.Evaluation;
 using DurableEval.Tests.Evidence;
 using DurableEval.Tests.Reporting;
 using DurableEval.Tests.Servers;
-using DurableEval.Workflows.Primitives;
 using DurableEval.Workflows.Shared;
 using Temporalio.Activities;
 using Temporalio.Api.Enums.V1;
@@ -18,7 +16,6 @@ using Temporalio.Worker;
 using Temporalio.Workflows;
 using Xunit;
 using Xunit.Abstractions;
-using static DurableEval.Tests.Evidence.CheckSpec;
 using ClosePolicy = Temporalio.Workflows.ParentClosePolicy;
 
 namespace DurableEval.Tests.Criteria;

@@ -1,23 +1,16 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Reflection;
 using DurableEval.Tests.Evidence;
 using DurableEval.Tests.Reporting;
 using DurableEval.Tests.Servers;
 using DurableEval.Workflows.RetryTimeout;
-using Temporalio.Activities;
 using Temporalio.Api.Enums.V1;
-using Temporalio.Api.Workflow.V1;
 using Temporalio.Api.WorkflowService.V1;
 using Temporalio.Client;
-using Temporalio.Common;
 using Temporalio.Converters;
 using Temporalio.Exceptions;
-using Temporalio.Testing;
 using Temporalio.Worker;
-using Temporalio.Workflows;
 using Xunit;
-using Xunit.Abstractions;
 using static DurableEval.Tests.Evidence.CheckSpec;
 
 namespace DurableEval.Tests.Criteria;

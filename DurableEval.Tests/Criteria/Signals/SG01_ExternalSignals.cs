@@ -1,17 +1,14 @@
 using System.Diagnostics;
-using System.Globalization;
 using DurableEval.Tests.Evidence;
 using DurableEval.Tests.Reporting;
 using DurableEval.Tests.Servers;
 using DurableEval.Workflows.Signals;
 using Temporalio.Api.Enums.V1;
-using Temporalio.Client;
 using Temporalio.Client.Schedules;
 using Temporalio.Common;
 using Temporalio.Exceptions;
 using Temporalio.Worker;
 using Xunit;
-using Xunit.Abstractions;
 using static DurableEval.Tests.Evidence.CheckSpec;
 
 namespace DurableEval.Tests.Criteria;

@@ -1,7 +1,5 @@
-using System.Diagnostics;
 using System.Globalization;
 using DurableEval.Tests.Evidence;
-using DurableEval.Tests.Reporting;
 using DurableEval.Tests.Servers;
 using DurableEval.Workflows.Signals;
 using Temporalio.Api.Enums.V1;
@@ -9,7 +7,6 @@ using Temporalio.Client;
 using Temporalio.Client.Schedules;
 using Temporalio.Common;
 using Temporalio.Exceptions;
-using Temporalio.Worker;
 using Xunit;
 using Xunit.Abstractions;
 using static DurableEval.Tests.Evidence.CheckSpec;

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using DurableEval.Tests.Evidence;
 using DurableEval.Tests.Reporting;
 using DurableEval.Tests.Servers;
