@@ -9,7 +9,7 @@ namespace DurableEval.Worker;
 /// </summary>
 internal static class ParentWatch
 {
-    public const int ParentGoneExitCode = 3;
+    public const int ParentGoneExitCode = DurableEval.Workflows.Shared.WorkerExitCodes.ParentGone;
 
     public static void Start(int? parentProcessId)
     {

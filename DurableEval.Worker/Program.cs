@@ -7,6 +7,7 @@ using Temporalio.Worker;
 // The worker under test in the worker-kill protocol (DurableEval.Tests/Reliability): it hosts the protocol's
 // workflow and journaled activities on one task queue and records every raw step execution and every idempotent
 // effect in the test's SQLite journal. The test kills it with SIGKILL; it never needs to stop gracefully.
+// Every way it can end on its own is one line on standard error and an exit code the test reads (WorkerExitCodes).
 WorkerArguments arguments;
 try
 {
@@ -15,18 +16,38 @@ try
 catch (Exception e) when (e is ArgumentException or FormatException or OverflowException)
 {
     Console.Error.WriteLine($"{e.Message}\n{WorkerArguments.Usage}");
-    return 64;
+    return WorkerExitCodes.Usage;
+}
+
+// The connection (with its secrets) is the first line of standard input; the rest of the stream stays open as the
+// parent-liveness signal that ParentWatch reads from here on.
+WorkerConnection connection;
+try
+{
+    connection = WorkerConnection.Parse(Console.In.ReadLine());
+}
+catch (FormatException e)
+{
+    Console.Error.WriteLine($"worker {arguments.Identity}: {e.Message}");
+    return WorkerExitCodes.BadConnectionSettings;
 }
 
 ParentWatch.Start(arguments.ParentProcessId);
 
-using var journal = StepJournal.Open(arguments.LedgerPath);
-var client = await TemporalClient.ConnectAsync(new TemporalClientConnectOptions(arguments.Address)
+TemporalClient client;
+try
 {
-    Namespace = arguments.Namespace,
-    Identity = arguments.Identity,
-});
+    client = await TemporalClient.ConnectAsync(connection.ToConnectOptions(arguments.Identity));
+}
+catch (Exception e) when (e is not OutOfMemoryException)
+{
+    // One line: what failed, with what settings (no secret values), and the SDK's reason.
+    Console.Error.WriteLine(connection.Redact(
+        $"{WorkerExitCodes.CannotConnectPrefix} to {connection.Describe()}: {e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")}"));
+    return WorkerExitCodes.CannotConnect;
+}
 
+using var journal = StepJournal.Open(arguments.LedgerPath);
 var options = new TemporalWorkerOptions(arguments.TaskQueue)
 {
     Identity = arguments.Identity,
@@ -40,8 +61,17 @@ var options = new TemporalWorkerOptions(arguments.TaskQueue)
     .AddWorkflow<StepsSurviveWorkerKillWorkflow>()
     .AddAllActivities(new JournaledStepActivities(journal, arguments.Identity));
 
-using var worker = new TemporalWorker(client, options);
-journal.WorkerStarted(arguments.Identity, $"pid {Environment.ProcessId}, cache {(arguments.Cache ? "on" : "off")}, queue {arguments.TaskQueue}");
-Console.WriteLine($"worker {arguments.Identity} polling {arguments.TaskQueue} on {arguments.Address}");
-await worker.ExecuteAsync(CancellationToken.None);
+try
+{
+    using var worker = new TemporalWorker(client, options);
+    journal.WorkerStarted(arguments.Identity, $"pid {Environment.ProcessId}, cache {(arguments.Cache ? "on" : "off")}, queue {arguments.TaskQueue}");
+    Console.WriteLine($"worker {arguments.Identity} polling {arguments.TaskQueue} on {connection.Describe()}");
+    await worker.ExecuteAsync(CancellationToken.None);
+}
+catch (Exception e) when (e is not OutOfMemoryException)
+{
+    Console.Error.WriteLine(connection.Redact($"worker {arguments.Identity} failed while running: {e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")}"));
+    return WorkerExitCodes.FailedWhileRunning;
+}
+
 return 0;

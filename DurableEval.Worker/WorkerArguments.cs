@@ -2,10 +2,12 @@ using System.Globalization;
 
 namespace DurableEval.Worker;
 
-/// <summary>Everything the worker needs, all explicit on the command line (no environment, no defaults that hide a mistake).</summary>
+/// <summary>
+/// Everything the worker needs apart from its connection, all explicit on the command line (no environment, no
+/// defaults that hide a mistake). The connection carries secrets, so it never appears here: it is the first line
+/// of standard input (<see cref="DurableEval.Workflows.Shared.WorkerConnection"/>).
+/// </summary>
 internal sealed record WorkerArguments(
-    string Address,
-    string Namespace,
     string TaskQueue,
     string LedgerPath,
     bool Cache,
@@ -13,9 +15,9 @@ internal sealed record WorkerArguments(
     int? ParentProcessId)
 {
     public const string Usage =
-        "usage: DurableEval.Worker --address HOST:PORT --namespace NS --task-queue QUEUE --ledger FILE.db "
-        + "--cache on|off --identity NAME [--parent-pid PID]\n"
-        + "The worker exits when its standard input ends or the process --parent-pid names exits.";
+        "usage: DurableEval.Worker --task-queue QUEUE --ledger FILE.db --cache on|off --identity NAME [--parent-pid PID]\n"
+        + "The first line of standard input is the connection (JSON, written by DurableEval.Tests); the rest of the\n"
+        + "stream is held open: the worker exits when its standard input ends or the process --parent-pid names exits.";
 
     /// <summary>Parses "--name value" pairs; throws <see cref="ArgumentException"/> naming what is wrong.</summary>
     public static WorkerArguments Parse(IReadOnlyList<string> args)
@@ -34,8 +36,6 @@ internal sealed record WorkerArguments(
         string Required(string name) =>
             values.Remove(name, out var value) && !string.IsNullOrWhiteSpace(value) ? value : throw new ArgumentException($"--{name} is required");
 
-        var address = Required("address");
-        var ns = Required("namespace");
         var queue = Required("task-queue");
         var ledger = Required("ledger");
         var cache = Required("cache") switch
@@ -45,8 +45,6 @@ internal sealed record WorkerArguments(
             var other => throw new ArgumentException($"--cache must be on or off, got '{other}'"),
         };
         var parsed = new WorkerArguments(
-            address,
-            ns,
             queue,
             ledger,
             cache,

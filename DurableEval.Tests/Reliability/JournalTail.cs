@@ -53,6 +53,9 @@ internal sealed class JournalTail(StepJournal journal)
         return announced;
     }
 
+    /// <summary>Whether <paramref name="worker"/> announced itself (it connected and is about to poll).</summary>
+    public bool IsUp(string worker) => workersUp.Contains(worker);
+
     /// <summary>Executions <paramref name="worker"/> started and has not completed, as far as the rows read show.</summary>
     public int InFlight(string worker) => openByWorker.TryGetValue(worker, out var open) ? open.Count : 0;
 

@@ -35,9 +35,10 @@ public static class KillProtocol
         var schedule = KillSchedule.Plan(seed, options.Kills, options.TotalSteps, options.MaxKillDelayMilliseconds);
         var ledger = Path.Combine(Path.GetTempPath(), $"durableeval-ledger-{Guid.NewGuid():N}.db");
         var queue = server.NewTaskQueue("kill");
-        var address = server.Client.Connection.Options.TargetHost
-            ?? throw new InvalidOperationException("the client has no target host to hand to the worker process");
-        var ns = server.Client.Options.Namespace;
+        // The worker connects exactly as this client did (TLS, API key, metadata, namespace), whatever server and
+        // environment configuration the fixture resolved; the settings go to its standard input, not its arguments.
+        var connection = WorkerConnection.From(server.Client);
+        var ns = connection.Namespace;
         var workers = new List<WorkerProcess>();
         var clock = Stopwatch.StartNew();
         log($"kill protocol: {options.Workflows} workflows x {options.Steps} steps, {schedule.Count} kills after "
@@ -45,7 +46,7 @@ public static class KillProtocol
 
         WorkerProcess StartWorker()
         {
-            var worker = WorkerProcess.Start(new WorkerLaunch(address, ns, queue, ledger, options.Cache, $"worker-{workers.Count + 1}"));
+            var worker = WorkerProcess.Start(new WorkerLaunch(connection, queue, ledger, options.Cache, $"worker-{workers.Count + 1}"));
             workers.Add(worker);
             return worker;
         }
@@ -59,7 +60,7 @@ public static class KillProtocol
             // time-skipping lock once while the server holds one lock per pending activity or workflow task; N
             // concurrent waits drop N locks, so the clock can skip while work is still pending and fire its
             // timeouts. Everything here runs in real time, so there is nothing to skip.
-            var (outcomes, stall) = await server.Environment.WithAutoTimeSkippingDisabledAsync(
+            var (outcomes, stall, exit) = await server.Environment.WithAutoTimeSkippingDisabledAsync(
                 () => DriveAsync(server, options, schedule, journal, queue, ns, StartWorker, () => workers[^1], workers, log, cancellation));
 
             var histories = await Task.WhenAll(outcomes.Select(o => server.Client.GetWorkflowHandle(o.WorkflowId).FetchHistoryAsync(
@@ -69,7 +70,7 @@ public static class KillProtocol
                 ScheduledActivities = HistoryProbe.Count(histories[i], EventType.ActivityTaskScheduled),
             }).ToList();
             log($"histories fetched at {clock.Elapsed.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture)} s");
-            var observation = new KillRunObservation(seed, options.Steps, schedule, journal.ReadAll(), counted, stall);
+            var observation = new KillRunObservation(seed, options.Steps, schedule, journal.ReadAll(), counted, stall, exit);
             log($"kill protocol finished in {clock.Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s with {workers.Count} worker processes");
             return new KillRun(observation, histories, clock.Elapsed, workers.Count);
         }
@@ -88,7 +89,7 @@ public static class KillProtocol
         }
     }
 
-    private static async Task<(IReadOnlyList<WorkflowOutcome> Outcomes, string? Stall)> DriveAsync(
+    private static async Task<(IReadOnlyList<WorkflowOutcome> Outcomes, string? Stall, WorkerExit? Exit)> DriveAsync(
         ServerLease server,
         KillProtocolOptions options,
         IReadOnlyList<PlannedKill> schedule,
@@ -122,6 +123,7 @@ public static class KillProtocol
         var next = 0;
         var delayedFor = -1;
         string? stall = null;
+        WorkerExit? exit = null;
         string At() => clock.Elapsed.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture) + " s";
         while (!all.IsCompleted)
         {
@@ -143,6 +145,18 @@ public static class KillProtocol
                 log($"at {At()}: {tail.CompletedSteps} of {options.TotalSteps} steps completed, {waits.Count(w => w.IsCompleted)} workflows done, {tail.InFlight(currentWorker().Identity)} in flight on {currentWorker().Identity}");
             }
 
+            // A worker that ends without being killed (it could not connect, or it failed) ends the run at once:
+            // waiting for the stall bound would only turn its reason into "no progress" or "no kill landed".
+            var current = currentWorker();
+            if (current.ExitedOnItsOwn)
+            {
+                await current.WaitForOutputAsync(cancellation);
+                exit = new WorkerExit(current.Identity, current.ExitCode, tail.IsUp(current.Identity), current.FirstErrorLines);
+                stall = $"the run ended at {At()}: {exit.Describe()}";
+                log("WORKER EXITED: " + stall);
+                break;
+            }
+
             if (clock.Elapsed - lastProgress > options.StallBound || clock.Elapsed > options.RunBound)
             {
                 var why = clock.Elapsed > options.RunBound
@@ -150,6 +164,14 @@ public static class KillProtocol
                     : $"no journal progress for {options.StallBound.TotalSeconds:0} s";
                 stall = await DumpAsync(server, ns, why, tail.Rows, handles.Where((_, i) => !waits[i].IsCompleted).Select(h => h.Id), workers);
                 log("STUCK: " + stall);
+
+                // Stuck because the worker never started polling (a connection that hangs rather than fails): the
+                // worker's problem, said as such, not the platform's lack of progress.
+                if (!tail.IsUp(current.Identity))
+                {
+                    exit = new WorkerExit(current.Identity, current.ExitCode, CameUp: false, current.FirstErrorLines.Count > 0 ? current.FirstErrorLines : current.RecentOutput.Take(3).ToList());
+                }
+
                 break;
             }
 
@@ -200,7 +222,7 @@ public static class KillProtocol
             log($"every workflow returned by {At()} after the workers started");
         }
 
-        return (await Task.WhenAll(waits), stall);
+        return (await Task.WhenAll(waits), stall, exit);
     }
 
     private static async Task<WorkflowOutcome> WaitAsync(

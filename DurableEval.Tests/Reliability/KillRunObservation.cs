@@ -4,7 +4,8 @@ namespace DurableEval.Tests.Reliability;
 
 /// <summary>
 /// Everything the oracles judge, as plain data: the plan, the journal every process wrote (raw executions,
-/// effects, kills, results, in one sequence), and what each workflow returned. Built by <see cref="KillProtocol"/>
+/// effects, kills, results, in one sequence), what each workflow returned, and the worker that ended the run by
+/// exiting on its own or never starting, if one did. Built by <see cref="KillProtocol"/>
 /// from a live run, or by hand in a self-test.
 /// </summary>
 public sealed record KillRunObservation(
@@ -13,7 +14,8 @@ public sealed record KillRunObservation(
     IReadOnlyList<PlannedKill> Schedule,
     IReadOnlyList<JournalEntry> Journal,
     IReadOnlyList<WorkflowOutcome> Workflows,
-    string? Stall = null);
+    string? Stall = null,
+    WorkerExit? WorkerExit = null);
 
 /// <summary>
 /// One workflow of the run: its number and id, the result it had to return, what it returned or how it failed,

@@ -41,6 +41,12 @@ public static class ReliabilityOracles
         var journal = JournalView.Of(run);
         var metrics = Measure(run, journal);
         var planned = run.Schedule.Count;
+        if (run.WorkerExit is { } exit)
+        {
+            var (allComplete, others) = exit.Verdicts();
+            return new KillRunVerdicts(allComplete, others, others, others, metrics);
+        }
+
         if (metrics.KillsLanded == 0)
         {
             var vacuous = OracleVerdict.NotRun(

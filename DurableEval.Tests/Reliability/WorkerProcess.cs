@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using DurableEval.Workflows.Shared;
 
 namespace DurableEval.Tests.Reliability;
 
@@ -25,10 +26,15 @@ public sealed class WorkerProcess : IAsyncDisposable
         };
     }
 
-    private WorkerProcess(string identity, Process process)
+    private readonly ConcurrentQueue<string> firstErrors = new();
+    private readonly WorkerConnection connection;
+    private volatile bool killed;
+
+    private WorkerProcess(string identity, Process process, WorkerConnection connection)
     {
         Identity = identity;
         this.process = process;
+        this.connection = connection;
         StartedAt = DateTimeOffset.UtcNow;
     }
 
@@ -40,10 +46,48 @@ public sealed class WorkerProcess : IAsyncDisposable
 
     public bool HasExited => process.HasExited;
 
+    /// <summary>The worker ended without being killed here: it could not start, or it failed while it ran.</summary>
+    public bool ExitedOnItsOwn => !killed && process.HasExited;
+
+    /// <summary>The exit code once the process has exited.</summary>
+    public int? ExitCode => process.HasExited ? process.ExitCode : null;
+
+    /// <summary>The first lines the worker wrote to standard error (where it explains why it stopped), secrets redacted.</summary>
+    public IReadOnlyList<string> FirstErrorLines => firstErrors.ToArray();
+
     /// <summary>The last lines the worker wrote (stdout and stderr), for diagnostics.</summary>
     public IReadOnlyList<string> RecentOutput => output.ToArray();
 
     public static WorkerProcess Start(WorkerLaunch launch)
+    {
+        var process = new Process { StartInfo = StartInfo(launch, Environment.ProcessId), EnableRaisingEvents = true };
+        var worker = new WorkerProcess(launch.Identity, process, launch.Connection);
+        process.OutputDataReceived += (_, e) => worker.Keep(e.Data, error: false);
+        process.ErrorDataReceived += (_, e) => worker.Keep(e.Data, error: true);
+        process.Start();
+        Live[process.Id] = process;
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+
+        // The connection first, as one line; the stream then stays open (the worker's parent-liveness signal).
+        // A worker that died at once makes the write fail: its exit is what the protocol reports, not the write.
+        try
+        {
+            process.StandardInput.WriteLine(launch.StandardInputLine());
+            process.StandardInput.Flush();
+        }
+        catch (IOException)
+        {
+        }
+
+        return worker;
+    }
+
+    /// <summary>
+    /// How a worker is started: the launcher, the arguments (no secret among them) and an environment without
+    /// Temporal's variables, so the key and TLS paths reach the worker only through its standard input.
+    /// </summary>
+    internal static ProcessStartInfo StartInfo(WorkerLaunch launch, int parentProcessId)
     {
         var (fileName, prefix) = WorkerExecutable.Launcher();
         var info = new ProcessStartInfo(fileName)
@@ -53,29 +97,30 @@ public sealed class WorkerProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var argument in prefix.Concat(launch.Arguments(Environment.ProcessId)))
+        foreach (var argument in prefix.Concat(launch.Arguments(parentProcessId)))
         {
             info.ArgumentList.Add(argument);
         }
 
-        var process = new Process { StartInfo = info, EnableRaisingEvents = true };
-        var worker = new WorkerProcess(launch.Identity, process);
-        process.OutputDataReceived += (_, e) => worker.Keep(e.Data);
-        process.ErrorDataReceived += (_, e) => worker.Keep(e.Data);
-        process.Start();
-        Live[process.Id] = process;
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return worker;
+        foreach (var name in info.Environment.Keys.Where(k => k.StartsWith("TEMPORAL_", StringComparison.OrdinalIgnoreCase)).ToList())
+        {
+            info.Environment.Remove(name);
+        }
+
+        return info;
     }
 
     /// <summary>SIGKILL of the worker and anything it started; returns once the process is gone.</summary>
     public async Task KillAsync(CancellationToken cancellation)
     {
+        killed = true;
         TryKill(process);
         await process.WaitForExitAsync(cancellation).ConfigureAwait(false);
         Live.TryRemove(process.Id, out _);
     }
+
+    /// <summary>Once the process has exited, waits until everything it wrote has been read.</summary>
+    public Task WaitForOutputAsync(CancellationToken cancellation) => process.WaitForExitAsync(cancellation);
 
     public string Describe() =>
         process.HasExited
@@ -114,32 +159,43 @@ public sealed class WorkerProcess : IAsyncDisposable
         }
     }
 
-    private void Keep(string? line)
+    private void Keep(string? line, bool error)
     {
         if (line is null)
         {
             return;
         }
 
-        // Core logs with terminal colours; the escapes mean nothing in a diagnostic dump.
-        output.Enqueue(System.Text.RegularExpressions.Regex.Replace(line, "\u001b\\[[0-9;]*m", string.Empty));
+        // Core logs with terminal colours; the escapes mean nothing in a diagnostic dump. The worker never prints a
+        // secret, and what the SDK prints is redacted here too before anyone can quote it.
+        line = connection.Redact(System.Text.RegularExpressions.Regex.Replace(line, "\u001b\\[[0-9;]*m", string.Empty));
+        if (error && firstErrors.Count < 5)
+        {
+            firstErrors.Enqueue(line);
+        }
+
+        output.Enqueue(line);
         while (output.Count > 50 && output.TryDequeue(out _))
         {
         }
     }
 }
 
-/// <summary>What a worker process is told: where to connect, what to poll, where the journal is, and who it is.</summary>
-public sealed record WorkerLaunch(string Address, string Namespace, string TaskQueue, string LedgerPath, bool Cache, string Identity)
+/// <summary>
+/// What a worker process is told: what to poll, where the journal is, and who it is (its arguments), and how to
+/// connect (<see cref="Connection"/>, secrets included), which goes to its standard input and never its arguments.
+/// </summary>
+public sealed record WorkerLaunch(WorkerConnection Connection, string TaskQueue, string LedgerPath, bool Cache, string Identity)
 {
     public IReadOnlyList<string> Arguments(int parentProcessId) =>
     [
-        "--address", Address,
-        "--namespace", Namespace,
         "--task-queue", TaskQueue,
         "--ledger", LedgerPath,
         "--cache", Cache ? "on" : "off",
         "--identity", Identity,
         "--parent-pid", parentProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture),
     ];
+
+    /// <summary>The first line written to the worker's standard input (a method: a record prints its properties).</summary>
+    public string StandardInputLine() => Connection.ToJsonLine();
 }
