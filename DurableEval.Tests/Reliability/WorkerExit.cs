@@ -23,7 +23,11 @@ public sealed record WorkerExit(string Worker, int? ExitCode, bool CameUp, IRead
         var how = ExitCode is { } code
             ? string.Create(CultureInfo.InvariantCulture, $"{Worker} exited on its own with code {code} {(CameUp ? "after it started polling" : "before it started polling")}")
             : $"{Worker} was still not polling when the run gave up on it";
-        var said = ErrorLines.Count == 0 ? "it wrote nothing to standard error" : $"its standard error: \"{string.Join(" | ", ErrorLines.Take(3))}\"";
+
+        // The first lines say why; the SDK's own reason can end in a long dump of response headers.
+        var said = ErrorLines.Count == 0
+            ? "it wrote nothing to standard error"
+            : $"its standard error: \"{string.Join(" | ", ErrorLines.Take(3).Select(l => l.Length <= 300 ? l : l[..297] + "..."))}\"";
         return $"{how}; {said}";
     }
 
@@ -37,12 +41,12 @@ public sealed record WorkerExit(string Worker, int? ExitCode, bool CameUp, IRead
         if (IsHarnessProblem)
         {
             var notRun = OracleVerdict.NotRun(
-                $"not evaluated: the worker process could not start although the test's client reached the server with the same connection settings, so the harness or its configuration is at fault, not the platform: {Describe()}");
+                $"not evaluated: {Describe()}; the test's own client reached the server with the same connection settings, so the harness or its configuration is at fault, not the platform");
             return (notRun, notRun);
         }
 
         return (
-            OracleVerdict.Of(false, $"the worker under test died without being killed and the run ended there: {Describe()}"),
+            OracleVerdict.Of(false, $"{Describe()}; the worker under test died without being killed and the run ended there"),
             OracleVerdict.NotRun($"not evaluated: the run ended early because {Worker} exited on its own (see all-complete)"));
     }
 }

@@ -99,7 +99,9 @@ public sealed partial class CompensationFacts
                 var run = await KillProtocol.RunAsync(server, crash with { Cache = false }, Output.WriteLine, checks.Cancellation);
                 var v = run.Verdicts;
                 var combined = OracleVerdict.AllOf(v.AllComplete, v.CompletedStepsNotRerun);
-                (combined with { Evidence = $"seed {run.Observation.Seed}, {v.Metrics.KillsLanded} of {v.Metrics.KillsTaken} kills landed, {v.Metrics.InFlightStepsHit} steps in flight hit: {combined.Evidence}" })
+                // A worker that could not start or died by itself ended the run: its reason leads, the kill counts say nothing.
+                (run.Observation.WorkerExit is not null ? v.AllComplete
+                    : combined with { Evidence = $"seed {run.Observation.Seed}, {v.Metrics.KillsLanded} of {v.Metrics.KillsTaken} kills landed, {v.Metrics.InFlightStepsHit} steps in flight hit: {combined.Evidence}" })
                     .RecordAs(checks, "crash-resume");
                 fact.Metric("crash_kills_landed", v.Metrics.KillsLanded, "count");
                 fact.Metric("crash_in_flight_steps_hit", v.Metrics.InFlightStepsHit, "count");
