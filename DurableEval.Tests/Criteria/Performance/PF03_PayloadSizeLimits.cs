@@ -86,7 +86,7 @@ public sealed partial class PerformanceFacts
             ],
             async (server, checks) =>
             {
-                var limit = PayloadLimit.For(server.Kind, reportedBlobLimit: null);
+                var limit = PayloadLimit.For(server.Kind, await ReportedBlobLimitAsync(server, checks.Cancellation));
                 fact.Finding($"Limit used on the {ServerNames.Of(server.Kind)}: {limit.Describe()}; source {limit.Citation}.");
                 var queue = server.NewTaskQueue("payload");
                 await using var worker = RunningWorker.Start(server.Client, new TemporalWorkerOptions(queue).AddWorkflow<PayloadSizeWorkflow>());
@@ -152,7 +152,7 @@ public sealed partial class PerformanceFacts
             [Production("blob-limit", "On a server with a blob-size limit a payload just under it passes and one just over it fails with an error naming the size limit")],
             async (server, checks) =>
             {
-                var limit = PayloadLimit.For(server.Kind, reportedBlobLimit: null);
+                var limit = PayloadLimit.For(server.Kind, await ReportedBlobLimitAsync(server, checks.Cancellation));
                 var queue = server.NewTaskQueue("blob");
                 await using var worker = RunningWorker.Start(server.Client, new TemporalWorkerOptions(queue).AddWorkflow<PayloadSizeWorkflow>());
                 var small = (int)limit.UnderBytes;
@@ -174,6 +174,26 @@ public sealed partial class PerformanceFacts
         fact.Cite("gRPC limits each message received to 4 MB; payloads (each workflow and activity argument and result) error at 2 MB and warn at 256 KB on a self-hosted Temporal Service by default.", "https://docs.temporal.io/self-hosted-guide/defaults");
         fact.Cite("Temporal Cloud limits a payload to 2 MB and a gRPC message to 4 MB; compression in a custom payload codec is a documented remedy.", "https://docs.temporal.io/troubleshooting/blob-size-limit-error");
         fact.Conclude();
+    }
+
+    /// <summary>
+    /// The blob-size limit the server reports for the namespace (DescribeNamespace's NamespaceInfo.Limits, which
+    /// newer servers fill and SDKs read to fail oversized payloads early), or null when it reports none.
+    /// </summary>
+    private static async Task<long?> ReportedBlobLimitAsync(ServerLease server, CancellationToken cancellation)
+    {
+        try
+        {
+            var described = await server.Client.WorkflowService.DescribeNamespaceAsync(
+                new Temporalio.Api.WorkflowService.V1.DescribeNamespaceRequest { Namespace = server.Client.Options.Namespace },
+                new RpcOptions { CancellationToken = cancellation });
+            return described.NamespaceInfo?.Limits?.BlobSizeLimitError is > 0 and var limit ? limit : null;
+        }
+        catch (Temporalio.Exceptions.RpcException)
+        {
+            // A server that cannot describe its namespace reports no limit either; the documented default applies.
+            return null;
+        }
     }
 
     /// <summary>JSON-like order lines: large but repetitive, as real business payloads are.</summary>

@@ -30,8 +30,8 @@ public sealed record PayloadLimit(string Name, long LowBytes, long HighBytes, lo
     /// <summary>
     /// The choice, pure. A limit the server reported wins. Otherwise the time-skipping test server enforces no
     /// blob limit (measured: it accepts a 4 MiB − 32 KiB input), so only gRPC's 4 MiB message limit applies there;
-    /// a dev server, a self-hosted cluster and Temporal Cloud enforce the 2 MB blob limit by default (no API
-    /// reports it, so the documented default is used and cited).
+    /// a dev server, a self-hosted cluster and Temporal Cloud enforce the 2 MB blob limit by default; where the
+    /// server does not report it (DescribeNamespace's NamespaceInfo.Limits) the documented default is used and cited.
     /// </summary>
     public static PayloadLimit For(ServerKind kind, long? reportedBlobLimit)
     {
@@ -48,7 +48,7 @@ public sealed record PayloadLimit(string Name, long LowBytes, long HighBytes, lo
                 "gRPC's default 4 MiB message limit: the time-skipping test server has no blob-size limit", GrpcCitation)
             : new PayloadLimit(
                 "blob-size limit", BlobLimitLow, BlobLimitHigh, BlobLimitLow - Margin, BlobLimitHigh + Margin,
-                "Temporal's documented default of 2 MB (limit.blobSize.error); the server does not report it", BlobCitation);
+                "Temporal's documented default of 2 MB (limit.blobSize.error); the server reports no limit in DescribeNamespace", BlobCitation);
     }
 
     public string Describe() => LowBytes == HighBytes
