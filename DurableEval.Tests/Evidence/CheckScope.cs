@@ -33,6 +33,18 @@ public sealed class CheckScope
     /// <summary>The check could not be evaluated (e.g. the fault it needs did not land); never a pass.</summary>
     public void NotRun(string id, string reason) => Set(id, CheckOutcome.NotRun, reason);
 
+    /// <summary>
+    /// Every declared check not yet recorded becomes "not run" with <paramref name="reason"/>: for a block that
+    /// learns its server lacks a feature it needs (FeatureProbe) and returns without evaluating the rest.
+    /// </summary>
+    public void NotRunRemaining(string reason)
+    {
+        foreach (var id in specs.Keys.Where(id => !IsRecorded(id)).ToList())
+        {
+            NotRun(id, reason);
+        }
+    }
+
     public bool IsRecorded(string id)
     {
         lock (gate)

@@ -14,22 +14,30 @@ public static class DevServers
 
     /// <summary>
     /// Dynamic config every dev server gets, in one place, as the SDK's own test fixture
-    /// (tests/Temporalio.Tests/WorkflowEnvironment.cs) sets it: fresh search attributes on read, multi-operation
-    /// (update-with-start) and the activity APIs on.
+    /// (tests/Temporalio.Tests/WorkflowEnvironment.cs, InitializeAsync) sets it: fresh search attributes on read,
+    /// the worker-versioning data and workflow APIs, the build-id scavenger and deployment versions (VR-01, VR-03
+    /// pin and route runs by worker deployment version), multi-operation (update-with-start) and the activity
+    /// APIs. Update is on by default in current CLIs; the flag keeps older ones in line.
     /// </summary>
     public static IReadOnlyList<string> DynamicConfig { get; } =
     [
         "system.forceSearchAttributesCacheRefreshOnRead=true",
+        "frontend.workerVersioningDataAPIs=true",
+        "frontend.workerVersioningWorkflowAPIs=true",
+        "worker.buildIdScavengerEnabled=true",
         "frontend.enableExecuteMultiOperation=true",
+        "system.enableDeploymentVersions=true",
         "frontend.enableUpdateWorkflowExecution=true",
         "frontend.activityAPIsEnabled=true",
     ];
-    /// The web UI's port on the shared dev server (OB-01 reads it). Only the shared server serves a UI: a restartable
-    /// one can live beside it and would collide on the port.
-    /// </summary>
-    public static int UiPort { get; } = FreeLoopbackPort();
 
-    public static WorkflowEnvironmentStartLocalOptions Options(Settings settings, string? databaseFile)
+    /// <summary>
+    /// Options for one dev server. Only a server given a <paramref name="uiPort"/> serves the web UI, on that port;
+    /// every other one is headless. The CLI exits when its UI cannot bind, so two servers sharing a UI port would
+    /// make the second fail to start: each UI gets a port of its own (<see cref="FreeLoopbackPort"/>) and only the
+    /// shared dev server asks for one.
+    /// </summary>
+    public static WorkflowEnvironmentStartLocalOptions Options(Settings settings, string? databaseFile, int? uiPort = null)
     {
         var dev = new DevServerOptions
         {
@@ -44,10 +52,17 @@ public static class DevServers
             dev.ExistingPath = path;
         }
 
-        return new WorkflowEnvironmentStartLocalOptions { DevServerOptions = dev, UI = databaseFile is null, UIPort = UiPort };
+        var options = new WorkflowEnvironmentStartLocalOptions { DevServerOptions = dev, UI = uiPort is not null };
+        if (uiPort is { } port)
+        {
+            options.UIPort = port;
+        }
+
+        return options;
     }
 
-    private static int FreeLoopbackPort()
+    /// <summary>A loopback port free right now, for a UI that DurableEval then starts on it.</summary>
+    public static int FreeLoopbackPort()
     {
         using var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
         probe.Start();

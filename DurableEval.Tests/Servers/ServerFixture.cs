@@ -18,6 +18,7 @@ public sealed class ServerFixture : IAsyncDisposable
     private readonly Dictionary<ServerKind, string> unavailable = [];
     private readonly SemaphoreSlim gate = new(1, 1);
     private WorkflowEnvironment? sharedDev;
+    private Uri? sharedDevUi;
     private WorkflowEnvironment? external;
 
     private readonly ServerStats stats;
@@ -42,27 +43,45 @@ public sealed class ServerFixture : IAsyncDisposable
         await gate.WaitAsync();
         try
         {
-            var reasons = new List<string>();
-            var misconfigured = false;
-            foreach (var kind in Candidates(need))
-            {
-                var (lease, reason) = await TryLeaseAsync(kind, need, criterionId);
-                if (lease is not null)
-                {
-                    return (lease, string.Empty, false);
-                }
-
-                reasons.Add(reason);
-                misconfigured |= IsConfigured(kind);
-            }
-
-            return (null, string.Join("; ", reasons), misconfigured);
+            return await SelectAsync(Candidates(need, settings), kind => TryLeaseAsync(kind, need, criterionId), IsConfigured);
         }
         finally
         {
             gate.Release();
         }
     }
+
+    /// <summary>
+    /// The selection itself: the first candidate that gives a lease wins; otherwise every candidate's reason, in
+    /// order, and whether one the user configured failed. Separate from the starting so that the reasons printed
+    /// for every combination of configured and available servers can be rendered offline (ServerReasonTableTests).
+    /// </summary>
+    internal static async Task<(T? Lease, string Reason, bool Misconfigured)> SelectAsync<T>(
+        IEnumerable<ServerKind> candidates, Func<ServerKind, Task<(T? Lease, string Reason)>> tryLease, Func<ServerKind, bool> isConfigured)
+        where T : class
+    {
+        var reasons = new List<string>();
+        var misconfigured = false;
+        foreach (var kind in candidates)
+        {
+            var (lease, reason) = await tryLease(kind);
+            if (lease is not null)
+            {
+                return (lease, string.Empty, false);
+            }
+
+            reasons.Add(reason);
+            misconfigured |= isConfigured(kind);
+        }
+
+        return (null, string.Join("; ", reasons), misconfigured);
+    }
+
+    /// <summary>
+    /// Why a block that ran on <paramref name="ranOn"/> did not run on one of <paramref name="wanted"/>: one true
+    /// clause per wanted kind (not configured, configured but unavailable and why, or configured but not chosen).
+    /// </summary>
+    public string WhyNotOn(ServerKind ranOn, params ServerKind[] wanted) => ServerReasons.NotOn(settings, ranOn, unavailable, wanted);
 
     public async ValueTask DisposeAsync()
     {
@@ -79,21 +98,32 @@ public sealed class ServerFixture : IAsyncDisposable
         gate.Dispose();
     }
 
-    private IEnumerable<ServerKind> Candidates(ServerNeed need) => need switch
+    /// <summary>
+    /// The kinds of server tried for a need, in order. A configured external server is what the user asked to
+    /// evaluate, so it is the only candidate wherever it can serve. Without one: Any keeps the time-skipping
+    /// server first (the core of most criteria runs there, fast and isolated) with the dev server as fallback
+    /// only when a CLI was provided, so an offline run does not attempt two downloads; PreferFull puts a
+    /// provided dev server first, so checks that need its extras (UI, persistence, real-time cost, the dev
+    /// server itself) run when one is available, and falls back to the time-skipping server for the rest.
+    /// </summary>
+    internal static IReadOnlyList<ServerKind> Candidates(ServerNeed need, Settings settings) => need switch
     {
         ServerNeed.TimeSkipping => [ServerKind.TimeSkipping],
         ServerNeed.RestartableDev => [ServerKind.Dev],
+        ServerNeed.Persistent => settings.ExternalConfigured ? [ServerKind.External] : [ServerKind.Dev],
         ServerNeed.Full => settings.ExternalConfigured ? [ServerKind.External] : [ServerKind.Dev],
-
-        // A configured external server is what the user asked to evaluate; otherwise the time-skipping server,
-        // and the dev server only when one was provided, so an offline run does not attempt two downloads.
+        ServerNeed.PreferFull => settings.ExternalConfigured ? [ServerKind.External]
+            : settings.CliPath is not null ? [ServerKind.Dev, ServerKind.TimeSkipping]
+            : [ServerKind.TimeSkipping],
         _ => settings.ExternalConfigured ? [ServerKind.External]
             : settings.CliPath is not null ? [ServerKind.TimeSkipping, ServerKind.Dev]
             : [ServerKind.TimeSkipping],
     };
 
     /// <summary>Whether the user pointed DurableEval at this kind of server (so failing to use it is their error to fix).</summary>
-    internal bool IsConfigured(ServerKind kind) => kind switch
+    internal bool IsConfigured(ServerKind kind) => IsConfigured(settings, kind);
+
+    internal static bool IsConfigured(Settings settings, ServerKind kind) => kind switch
     {
         ServerKind.TimeSkipping => settings.TestServerPath is not null,
         ServerKind.Dev => settings.CliPath is not null,
@@ -112,7 +142,7 @@ public sealed class ServerFixture : IAsyncDisposable
             var lease = kind switch
             {
                 ServerKind.TimeSkipping => await StartTimeSkippingAsync(criterionId),
-                ServerKind.Dev when need == ServerNeed.RestartableDev => await StartRestartableDevAsync(criterionId),
+                ServerKind.Dev when need is ServerNeed.RestartableDev or ServerNeed.Persistent => await StartRestartableDevAsync(criterionId),
                 ServerKind.Dev => await SharedDevAsync(criterionId),
                 _ => await ExternalAsync(criterionId),
             };
@@ -120,7 +150,7 @@ public sealed class ServerFixture : IAsyncDisposable
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            var reason = Explain(kind, e);
+            var reason = Explain(settings, kind, e);
             unavailable[kind] = reason;
             stats.RecordUnavailable(kind, reason);
             return (null, reason);
@@ -189,12 +219,14 @@ public sealed class ServerFixture : IAsyncDisposable
         if (sharedDev is null)
         {
             var clock = Stopwatch.StartNew();
-            sharedDev = await Bounded.StartAsync(() => WorkflowEnvironment.StartLocalAsync(DevServers.Options(settings, databaseFile: null)), settings.ServerStartTimeout);
+            var uiPort = DevServers.FreeLoopbackPort();
+            sharedDev = await Bounded.StartAsync(() => WorkflowEnvironment.StartLocalAsync(DevServers.Options(settings, databaseFile: null, uiPort)), settings.ServerStartTimeout);
+            sharedDevUi = new Uri($"http://127.0.0.1:{uiPort}");
             stats.RecordStart(ServerKind.Dev, await VersionOfAsync(sharedDev), clock.Elapsed.TotalMilliseconds);
         }
 
         return new ServerLease(sharedDev, ServerKind.Dev, await VersionOfAsync(sharedDev),
-            "shared dev server; the fact's open workflows are terminated afterwards", ownsEnvironment: false, criterionId);
+            "shared dev server; the fact's open workflows are terminated afterwards", ownsEnvironment: false, criterionId, ui: sharedDevUi);
     }
 
     private async Task<ServerLease> ExternalAsync(string criterionId)
@@ -227,7 +259,7 @@ public sealed class ServerFixture : IAsyncDisposable
     }
 
     // The fix comes first so that it survives any shortening of the line; the cause follows, trimmed.
-    private string Explain(ServerKind kind, Exception e)
+    internal static string Explain(Settings settings, ServerKind kind, Exception e)
     {
         if (e is ServerConfigurationException)
         {

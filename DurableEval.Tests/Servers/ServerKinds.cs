@@ -27,6 +27,15 @@ public enum ServerNeed
 
     /// <summary>Whatever live server can be had; an external one when configured, so a real cluster is evaluated.</summary>
     Any,
+
+    /// <summary>
+    /// Whatever live server can be had, but a full one (external, or a provided dev server) before the
+    /// time-skipping server: for blocks whose core runs anywhere and whose other checks need a full server's extras.
+    /// </summary>
+    PreferFull,
+
+    /// <summary>A server that persists its state: the configured external server, else a dev server on a database file.</summary>
+    Persistent,
 }
 
 public static class ServerNames

@@ -33,8 +33,10 @@ public sealed class ServerLease : IAsyncDisposable
         bool ownsEnvironment,
         string criterionId,
         Func<Task<WorkflowEnvironment>>? restart = null,
-        string? databaseFile = null)
+        string? databaseFile = null,
+        Uri? ui = null)
     {
+        Ui = ui;
         this.restart = restart;
         this.databaseFile = databaseFile;
         Environment = environment;
@@ -72,6 +74,9 @@ public sealed class ServerLease : IAsyncDisposable
     internal void BindBlock(CancellationToken cancellation) => blockCancellation = cancellation;
 
     public ServerKind Kind { get; }
+
+    /// <summary>The web UI DurableEval started with this server (the shared dev server's), or null when it serves none.</summary>
+    public Uri? Ui { get; }
 
     public string Version { get; }
 

@@ -112,6 +112,11 @@ public sealed partial class CompensationFacts
             [Edge("reset-reruns-later-steps", $"Reset (raw ResetWorkflowExecution RPC) to the workflow task after step {plan.FlakyStep - 1} re-runs only steps {plan.FlakyStep}..{plan.Steps} in a new run")],
             async (server, checks) =>
             {
+                if (!await checks.RequireAsync(server, ServerFeature.Reset, Output.WriteLine))
+                {
+                    return;
+                }
+
                 var counter = new InvocationCounter();
                 var queue = server.NewTaskQueue("reset");
                 await using var worker = RunningWorker.Start(server.Client, new TemporalWorkerOptions(queue).AddWorkflow<ResumableStepsWorkflow>().AddAllActivities(new ResumeActivities(counter)));

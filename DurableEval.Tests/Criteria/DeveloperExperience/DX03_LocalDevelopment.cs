@@ -94,10 +94,11 @@ public sealed partial class DeveloperExperienceFacts
             {
                 if (server.Kind != ServerKind.Dev)
                 {
-                    checks.NotRun("dev-one-call", $"the full server here is {ServerNames.Of(server.Kind)}, not a local dev server started by the SDK");
+                    checks.NotRun("dev-one-call", Servers.WhyNotOn(server.Kind, ServerKind.Dev));
                     return;
                 }
 
+                // Headless: the shared dev server beside it owns the one UI port, and a CLI whose UI cannot bind exits.
                 var watch = Stopwatch.StartNew();
                 await using var env = await Bounded.StartAsync(() => WorkflowEnvironment.StartLocalAsync(DevServers.Options(Settings.Current, databaseFile: null)), Settings.Current.ServerStartTimeout);
                 var queue = server.NewTaskQueue("devfirst");

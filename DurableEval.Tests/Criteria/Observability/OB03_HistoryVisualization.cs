@@ -21,7 +21,7 @@ public sealed partial class ObservabilityFacts
         const string Part = "bracket-7";
         var fact = Begin();
         await fact.LiveAsync(
-            ServerNeed.Any,
+            ServerNeed.PreferFull,
             [
                 Core("history-fetched", "The fetched history is the whole run: contiguous ids from WorkflowExecutionStarted to WorkflowExecutionCompleted, as many events as describe reports, with the failed activity's scheduled, started and failed events"),
                 Core("json-export", "WorkflowHistory.ToJson exports every event (type and attributes) as JSON that parses back (FromJson) to the same event sequence"),
@@ -85,7 +85,25 @@ public sealed partial class ObservabilityFacts
                 }
 
                 checks.Expect("event-stream", streamed.SequenceEqual(types), $"streamed {streamed.Count} events, same sequence {streamed.SequenceEqual(types)}");
-                checks.NotRun("ui-render", $"the {ServerNames.Of(server.Kind)} used here has no web UI to render it; OB-01 checks the dev server's UI");
+                if (server.Ui is { } ui)
+                {
+                    // What the UI renders its history view from: the UI server's own API, asked for this run. The
+                    // failure message and the run id are content only this run has (the app's HTML shell has neither).
+                    using var http = new HttpClient { BaseAddress = ui, Timeout = TimeSpan.FromSeconds(10) };
+                    var ns = server.Client.Options.Namespace;
+                    using var response = await http.GetAsync(new Uri($"/api/v1/namespaces/{ns}/workflows/{Uri.EscapeDataString(handle.Id)}/history?execution.runId={handle.ResultRunId}", UriKind.Relative), checks.Cancellation);
+                    var body = await response.Content.ReadAsStringAsync(checks.Cancellation);
+                    var rendered = JsonNode.Parse(body)?["history"]?["events"]?.AsArray().Count ?? 0;
+                    var names = body.Contains(InspectionActivities.CrackMessage(Part), StringComparison.Ordinal);
+                    checks.Expect(
+                        "ui-render",
+                        response.IsSuccessStatusCode && rendered == history.Events.Count && names,
+                        $"UI {ui} history API HTTP {(int)response.StatusCode}: {rendered} events (fetched {history.Events.Count}), shows the failure message {names}");
+                }
+                else
+                {
+                    checks.NotRun("ui-render", server.Kind == ServerKind.Dev ? "this dev server was started without a web UI" : $"no web UI to render it: {Servers.WhyNotOn(server.Kind, ServerKind.Dev)}");
+                }
             });
 
         fact.Cite("A workflow's event history can be exported as JSON (the CLI's temporal workflow show -o json, the UI's download) and replayed with the SDK's replayer", "https://docs.temporal.io/develop/dotnet/testing-suite#replay");

@@ -21,7 +21,7 @@ public sealed partial class ObservabilityFacts
         var fact = Begin();
         fact.Finding("Temporalio.Extensions.OpenTelemetry (the official TracingInterceptor) does not restore from this machine's NuGet feed (NU1101); the spans here come from a minimal interceptor written on the SDK's public client and worker interceptor API, carrying W3C trace context in Temporal headers as the official package does");
         await fact.LiveAsync(
-            ServerNeed.Any,
+            ServerNeed.PreferFull,
             [
                 Core("spans-exported", "The OpenTelemetry .NET SDK's in-memory exporter receives exactly one StartWorkflow and one RunWorkflow span and one StartActivity and one RunActivity span per activity for the run"),
                 Core("client-to-workflow", "The workflow's RunWorkflow span is a child of the client's StartWorkflow span, in the same trace, across the server"),

@@ -116,7 +116,7 @@ public sealed partial class OperationsFacts
             });
 
         await fact.LiveAsync(
-            ServerNeed.Any,
+            ServerNeed.PreferFull,
             [
                 Core("local-start-answers", "A local server started by one SDK call (WorkflowEnvironment.Start*Async) answers: GetSystemInfo reports its capabilities and the namespace describes"),
                 Edge("dev-server-start", "The full dev server (Temporal CLI, SQLite) starts by one call, StartLocalAsync, and answers"),
@@ -146,7 +146,7 @@ public sealed partial class OperationsFacts
                 }
                 else
                 {
-                    checks.NotRun("dev-server-start", $"no dev server here ({Settings.CliPathVariable} unset and the CLI cannot be downloaded); the block ran on the {ServerNames.Of(server.Kind)}");
+                    checks.NotRun("dev-server-start", Servers.WhyNotOn(server.Kind, ServerKind.Dev));
                 }
 
                 checks.NotRun("remote-connect", server.Kind == ServerKind.External

@@ -17,23 +17,26 @@ namespace DurableEval.Tests.Criteria;
 
 public sealed partial class PerformanceFacts
 {
-    private const int MiB = 1024 * 1024;
+    private const int MiB = PayloadLimit.MiB;
+
+    /// <summary>The one attempt's deadline for a start with an oversized payload (no retries).</summary>
+    private static readonly TimeSpan RefusalBound = TimeSpan.FromSeconds(20);
+
+    /// <summary>"At once": a refusal well inside the call's deadline, so a timeout never counts as one.</summary>
+    private static readonly TimeSpan AtOnce = TimeSpan.FromSeconds(10);
 
     [SkippableFact]
     [Criterion("PF-03")]
     public async Task PF03_PayloadSizeLimits()
     {
         const string Id = "PF-03";
-        const int GrpcLimit = 4 * MiB;
-        const int Margin = 32 * 1024;
         const int CodecBlob = 6 * MiB;
-        const int BlobLimit = 2 * MiB;
         const int CodecRepeats = 5;
         var minCodecRate = CriterionThresholds.Get(Id, "codec_mb_per_second_min");
         var fact = Begin();
         await fact.OfflineAsync(
             [
-                Core("codec-round-trip", "The gzip payload codec restores an 8 MiB compressible payload byte for byte and shrinks it below a quarter (6 MiB then fits under the 4 MiB limit)"),
+                Core("codec-round-trip", "The gzip payload codec restores an 8 MiB compressible payload byte for byte and shrinks it below a quarter (6 MiB then fits under the 2 MB blob limit and the 4 MiB gRPC limit)"),
                 Edge("codec-throughput", $"The codec encodes at ≥ {minCodecRate.Value.ToString(CultureInfo.InvariantCulture)} MB/s (DurableEval's threshold), median of {CodecRepeats} after a warm-up"),
             ],
             async checks =>
@@ -71,15 +74,20 @@ public sealed partial class PerformanceFacts
                 fact.Metric("codec_compression_ratio", ratio, "", method);
             });
 
+        // The limit a server enforces depends on the server: the blob-size limit on a dev server, a cluster or
+        // Temporal Cloud; only gRPC's message limit on the time-skipping server (PayloadLimit.For).
         await fact.LiveAsync(
             ServerNeed.Any,
             [
-                Core("under-limit-passes", $"A workflow input just under the {GrpcLimit / MiB} MiB gRPC message limit (limit − {Margin / 1024} KiB) completes with its full length"),
-                Core("over-limit-rejected", $"Just over it (limit + {Margin / 1024} KiB) the start fails at once with an error naming size or a limit; who rejected it is recorded"),
-                Core("codec-carries-oversized", $"With the compressing codec a {CodecBlob / MiB} MiB compressible input completes, while the same input without it is rejected"),
+                Core("under-limit-passes", "A workflow input just under the limit this server enforces (limit − 32 KiB) completes with its full length"),
+                Core("over-limit-refused", "Just over that limit (limit + 32 KiB) the start is refused at once (one attempt, refused within 10 s) and no run exists under its id"),
+                Core("codec-carries-oversized", $"With the compressing codec a {CodecBlob / MiB} MiB compressible input completes, while the same input without it is refused"),
+                Edge("over-limit-names-size", "The refusal names the size limit (a size or limit word, or gRPC's RESOURCE_EXHAUSTED), and is not a rate-limit answer"),
             ],
             async (server, checks) =>
             {
+                var limit = PayloadLimit.For(server.Kind, await ReportedBlobLimitAsync(server, checks.Cancellation));
+                fact.Finding($"Limit used on the {ServerNames.Of(server.Kind)}: {limit.Describe()}; source {limit.Citation}.");
                 var queue = server.NewTaskQueue("payload");
                 await using var worker = RunningWorker.Start(server.Client, new TemporalWorkerOptions(queue).AddWorkflow<PayloadSizeWorkflow>());
 
@@ -87,34 +95,38 @@ public sealed partial class PerformanceFacts
                 WorkflowOptions Once(string purpose)
                 {
                     var options = server.Options(purpose, queue);
-                    options.Rpc = new RpcOptions { Retry = false, Timeout = TimeSpan.FromSeconds(20) };
+                    options.Rpc = new RpcOptions { Retry = false, Timeout = RefusalBound };
                     return options;
                 }
 
-                var under = GrpcLimit - Margin;
+                var under = (int)limit.UnderBytes;
                 var underResult = await ResultOrFailureAsync(() => server.Client.ExecuteWorkflowAsync((PayloadSizeWorkflow w) => w.RunAsync(new string('u', under)), Once("under")));
                 checks.Expect(
                     "under-limit-passes",
                     underResult.Length == under,
-                    underResult.Failure is null ? $"{under} characters in, {underResult.Length} counted by the workflow" : $"{under} characters: {Observe.Describe(underResult.Failure)}");
-                if (server.Kind == ServerKind.TimeSkipping && underResult.Length == under)
-                {
-                    fact.Finding(string.Create(CultureInfo.InvariantCulture, $"The time-skipping test server accepted a {under / (double)MiB:0.##} MiB payload: it does not enforce the {BlobLimit / MiB} MB blob limit of a real server; only gRPC's {GrpcLimit / MiB} MiB message limit applies there."));
-                }
+                    underResult.Failure is null ? $"{under} characters in ({limit.Name}), {underResult.Length} counted by the workflow" : $"{under} characters ({limit.Name}): {Observe.Describe(underResult.Failure)}");
 
-                var over = GrpcLimit + Margin;
+                var over = (int)limit.OverBytes;
+                var overOptions = Once("over");
                 var watch = Stopwatch.StartNew();
-                var overResult = await ResultOrFailureAsync(() => server.Client.ExecuteWorkflowAsync((PayloadSizeWorkflow w) => w.RunAsync(new string('o', over)), Once("over")));
+                var overResult = await ResultOrFailureAsync(() => server.Client.ExecuteWorkflowAsync((PayloadSizeWorkflow w) => w.RunAsync(new string('o', over)), overOptions));
+                var refusedAfter = watch.Elapsed;
                 var rejection = PayloadRejection.Of(overResult.Failure);
+                var runUnderId = await Observe.FailureOfAsync(() => server.Client.GetWorkflowHandle(overOptions.Id!).DescribeAsync());
+                var noRun = runUnderId is Temporalio.Exceptions.RpcException { Code: Temporalio.Exceptions.RpcException.StatusCode.NotFound };
                 checks.Expect(
-                    "over-limit-rejected",
-                    rejection is { NamesSize: true },
+                    "over-limit-refused",
+                    rejection is not null && refusedAfter < AtOnce && noRun,
                     rejection is null
                         ? $"{over} characters accepted (result {overResult.Length}): no limit enforced"
-                        : string.Create(CultureInfo.InvariantCulture, $"{over} characters {rejection.Describe()} after {watch.Elapsed.TotalMilliseconds:0} ms"));
+                        : string.Create(CultureInfo.InvariantCulture, $"{over} characters {rejection.Describe()} after {refusedAfter.TotalMilliseconds:0} ms; describe of its id: {Observe.Describe(runUnderId)}"));
+                checks.Expect(
+                    "over-limit-names-size",
+                    rejection is { NamesSize: true },
+                    rejection is null ? "nothing refused" : $"{rejection.Describe()}: names the size limit {rejection.NamesSize}");
                 if (rejection is not null)
                 {
-                    fact.Finding($"Over the gRPC limit on the {ServerNames.Of(server.Kind)}: {rejection.Describe()}.");
+                    fact.Finding($"Over the {limit.Name} on the {ServerNames.Of(server.Kind)}: {rejection.Describe()}.");
                 }
 
                 var blob = CompressibleBlob(CodecBlob);
@@ -134,22 +146,24 @@ public sealed partial class PerformanceFacts
                     $"{blob.Length} characters: without codec {(plain.Failure is null ? $"accepted ({plain.Length})" : PayloadRejection.Of(plain.Failure)!.Describe())}; with gzip codec {(compressed.Failure is null ? $"completed, {compressed.Length} counted" : Observe.Describe(compressed.Failure))}");
             });
 
+        // The blob-size limit itself, on a server that has one (the block above used the gRPC limit on the time-skipping server).
         await fact.LiveAsync(
             ServerNeed.Full,
-            [Production("blob-limit", $"On a real server a payload under {BlobLimit / MiB} MB passes and one over it fails with an error naming the size limit")],
+            [Production("blob-limit", "On a server with a blob-size limit a payload just under it passes and one just over it fails with an error naming the size limit")],
             async (server, checks) =>
             {
+                var limit = PayloadLimit.For(server.Kind, await ReportedBlobLimitAsync(server, checks.Cancellation));
                 var queue = server.NewTaskQueue("blob");
                 await using var worker = RunningWorker.Start(server.Client, new TemporalWorkerOptions(queue).AddWorkflow<PayloadSizeWorkflow>());
-                var small = BlobLimit * 3 / 4;
-                var large = BlobLimit * 5 / 4;
+                var small = (int)limit.UnderBytes;
+                var large = (int)limit.OverBytes;
                 var pass = await ResultOrFailureAsync(() => server.Client.ExecuteWorkflowAsync((PayloadSizeWorkflow w) => w.RunAsync(new string('s', small)), server.Options("blob-under", queue)));
                 var fail = await ResultOrFailureAsync(() => server.Client.ExecuteWorkflowAsync((PayloadSizeWorkflow w) => w.RunAsync(new string('l', large)), server.Options("blob-over", queue, TimeSpan.FromSeconds(30))));
                 var rejection = PayloadRejection.Of(fail.Failure);
                 checks.Expect(
                     "blob-limit",
                     pass.Length == small && rejection is { NamesSize: true },
-                    $"{small} characters: {(pass.Failure is null ? "completed" : Observe.Describe(pass.Failure))}; {large} characters: {rejection?.Describe() ?? "accepted"}");
+                    $"{limit.Describe()}: {small} characters: {(pass.Failure is null ? "completed" : Observe.Describe(pass.Failure))}; {large} characters: {rejection?.Describe() ?? "accepted"}");
             });
 
         foreach (var threshold in CriterionThresholds.For(Id))
@@ -160,6 +174,26 @@ public sealed partial class PerformanceFacts
         fact.Cite("gRPC limits each message received to 4 MB; payloads (each workflow and activity argument and result) error at 2 MB and warn at 256 KB on a self-hosted Temporal Service by default.", "https://docs.temporal.io/self-hosted-guide/defaults");
         fact.Cite("Temporal Cloud limits a payload to 2 MB and a gRPC message to 4 MB; compression in a custom payload codec is a documented remedy.", "https://docs.temporal.io/troubleshooting/blob-size-limit-error");
         fact.Conclude();
+    }
+
+    /// <summary>
+    /// The blob-size limit the server reports for the namespace (DescribeNamespace's NamespaceInfo.Limits, which
+    /// newer servers fill and SDKs read to fail oversized payloads early), or null when it reports none.
+    /// </summary>
+    private static async Task<long?> ReportedBlobLimitAsync(ServerLease server, CancellationToken cancellation)
+    {
+        try
+        {
+            var described = await server.Client.WorkflowService.DescribeNamespaceAsync(
+                new Temporalio.Api.WorkflowService.V1.DescribeNamespaceRequest { Namespace = server.Client.Options.Namespace },
+                new RpcOptions { CancellationToken = cancellation });
+            return described.NamespaceInfo?.Limits?.BlobSizeLimitError is > 0 and var limit ? limit : null;
+        }
+        catch (Temporalio.Exceptions.RpcException)
+        {
+            // A server that cannot describe its namespace reports no limit either; the documented default applies.
+            return null;
+        }
     }
 
     /// <summary>JSON-like order lines: large but repetitive, as real business payloads are.</summary>

@@ -126,6 +126,11 @@ public sealed partial class WorkflowPrimitivesFacts
             ],
             async (server, checks) =>
             {
+                if (!await checks.RequireAsync(server, ServerFeature.Schedules, Output.WriteLine))
+                {
+                    return;
+                }
+
                 var queue = server.NewTaskQueue("schedule");
                 await using var worker = RunningWorker.Start(server.Client, new TemporalWorkerOptions(queue).AddWorkflow<CountsCalendarRunsWorkflow>());
                 var action = ScheduleActionStartWorkflow.Create(

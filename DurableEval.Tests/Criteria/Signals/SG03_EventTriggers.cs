@@ -120,6 +120,11 @@ public sealed partial class SignalsEventsFacts
             [Production("schedule-trigger", "A paused schedule triggered twice starts two runs (two recent actions, both completed) and is deleted afterwards")],
             async (server, checks) =>
             {
+                if (!await checks.RequireAsync(server, ServerFeature.Schedules, Output.WriteLine))
+                {
+                    return;
+                }
+
                 var queue = server.NewTaskQueue("schedule");
                 await using var worker = RunningWorker.Start(server.Client, new TemporalWorkerOptions(queue).AddWorkflow<EventInboxWorkflow>());
                 var action = ScheduleActionStartWorkflow.Create((EventInboxWorkflow w) => w.RunAsync(0), server.Options("scheduled", queue));

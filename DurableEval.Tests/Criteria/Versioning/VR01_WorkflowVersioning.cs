@@ -214,6 +214,11 @@ public sealed partial class VersioningFacts
         ],
         async (server, checks) =>
         {
+            if (!await checks.RequireAsync(server, ServerFeature.WorkerDeployments))
+            {
+                return;
+            }
+
             var queue = server.NewTaskQueue("deployments");
             var deployment = server.NewId("deployment");
             var build1 = new WorkerDeploymentVersion(deployment, "1.0");

@@ -121,6 +121,11 @@ public sealed partial class VersioningFacts
             ],
             async (server, checks) =>
             {
+                if (!await checks.RequireAsync(server, ServerFeature.WorkerDeployments, Output.WriteLine))
+                {
+                    return;
+                }
+
                 var queue = server.NewTaskQueue("drain");
                 var deployment = server.NewId("drain");
                 var build1 = new WorkerDeploymentVersion(deployment, "1.0");
