@@ -68,6 +68,7 @@ public static class KillProtocol
             var counted = outcomes.Select((o, i) => o with
             {
                 ScheduledActivities = HistoryProbe.Count(histories[i], EventType.ActivityTaskScheduled),
+                Activities = HistoryActivities(histories[i]),
             }).ToList();
             log($"histories fetched at {clock.Elapsed.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture)} s");
             var observation = new KillRunObservation(seed, options.Steps, schedule, journal.ReadAll(), counted, stall, exit);
@@ -239,6 +240,24 @@ public static class KillProtocol
         {
             return new WorkflowOutcome(index, handle.Id, expected, null, Observe.DescribeChain(e));
         }
+    }
+
+    /// <summary>Each scheduled activity of a history with the attempt its start event records and its completion, if any.</summary>
+    internal static IReadOnlyList<HistoryActivity> HistoryActivities(WorkflowHistory history)
+    {
+        var started = history.Events.Where(e => e.EventType == EventType.ActivityTaskStarted)
+            .GroupBy(e => e.ActivityTaskStartedEventAttributes.ScheduledEventId)
+            .ToDictionary(g => g.Key, g => g.Last().ActivityTaskStartedEventAttributes.Attempt);
+        var completed = history.Events.Where(e => e.EventType == EventType.ActivityTaskCompleted)
+            .GroupBy(e => e.ActivityTaskCompletedEventAttributes.ScheduledEventId)
+            .ToDictionary(g => g.Key, g => g.First().EventId);
+        return ActivityEvents.Scheduled(history)
+            .Select(e => new HistoryActivity(
+                e.ActivityTaskScheduledEventAttributes.ActivityId,
+                e.EventId,
+                started.TryGetValue(e.EventId, out var attempt) ? attempt : null,
+                completed.TryGetValue(e.EventId, out var done) ? done : null))
+            .ToList();
     }
 
     /// <summary>Distinct (workflow, step) pairs with a completed execution.</summary>

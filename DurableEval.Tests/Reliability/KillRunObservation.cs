@@ -19,7 +19,8 @@ public sealed record KillRunObservation(
 
 /// <summary>
 /// One workflow of the run: its number and id, the result it had to return, what it returned or how it failed,
-/// and how many activities its final history scheduled (null when the history could not be fetched).
+/// how many activities its final history scheduled, and what that history records of each activity (both null
+/// when the history could not be fetched).
 /// </summary>
 public sealed record WorkflowOutcome(
     int Index,
@@ -27,7 +28,15 @@ public sealed record WorkflowOutcome(
     string Expected,
     string? Result,
     string? Failure,
-    int? ScheduledActivities = null);
+    int? ScheduledActivities = null,
+    IReadOnlyList<HistoryActivity>? Activities = null);
+
+/// <summary>
+/// One activity as the final history records it: its id, the event id of its ActivityTaskScheduled, the attempt
+/// on its ActivityTaskStarted (the attempt whose outcome the server kept; null when never started), and the event
+/// id of its ActivityTaskCompleted (null when it never completed).
+/// </summary>
+public sealed record HistoryActivity(string ActivityId, long ScheduledEventId, int? StartedAttempt, long? CompletedEventId);
 
 /// <summary>
 /// A kill the seeded schedule plans: once <see cref="AfterCompletedSteps"/> distinct steps are done in the journal

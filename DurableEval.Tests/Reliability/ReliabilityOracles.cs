@@ -31,8 +31,10 @@ public sealed record KillRunMetrics(
 /// The oracles of the worker-kill protocol, pure functions of a <see cref="KillRunObservation"/>. "Before the kill"
 /// compares journal sequence numbers, which every process shares. A step counts as recorded by the server once the
 /// next step of its workflow has started (the workflow schedules step s + 1 only after step s is in its history),
-/// or, for the last step, once the workflow's result arrived. A step started and not recorded at a kill was in
-/// flight there: it may run again once for that kill, and only then.
+/// or, for the last step, once the workflow's result arrived; that proxy is checked against the final history. A
+/// step started and not recorded at a kill was in flight there: it may run again once for that kill, and only then.
+/// The journal's unique index applies each effect once under whatever key it is given, so the oracles judge the
+/// key and attempt number the platform gave each raw execution, never the index.
 /// </summary>
 public static class ReliabilityOracles
 {
@@ -84,26 +86,120 @@ public static class ReliabilityOracles
                 : $"{wrong.Count} of {run.Workflows.Count} workflows lost or wrong: {List(wrong)}{stall}");
     }
 
-    internal static OracleVerdict EffectsOnce(KillRunObservation run, JournalView journal)
+    /// <summary>
+    /// Exactly-once effects rest on what the platform hands each raw execution, not on the journal's unique
+    /// index (which would deduplicate any stable key): every execution of a (workflow, step) saw the same
+    /// deduplication key (workflow id + activity id), no two steps shared one, every step completed somewhere, and
+    /// the attempt numbers the executions saw agree with the final history.
+    /// </summary>
+    internal static OracleVerdict EffectsOnce(KillRunObservation run, JournalView journal) =>
+        OracleVerdict.AllOf(DeduplicationKeyStable(run, journal), AttemptsMatchHistory(run, journal));
+
+    /// <summary>
+    /// The key a correct platform gives is the same for every attempt and re-dispatch of one activity and differs
+    /// between activities: a key that changes across attempts (an activity id reissued on retry) lets a re-run
+    /// apply its effect again; a key two steps share (an activity id reused within the run) drops one step's effect.
+    /// </summary>
+    internal static OracleVerdict DeduplicationKeyStable(KillRunObservation run, JournalView journal)
     {
-        var expected = run.Workflows.SelectMany(w => Enumerable.Range(1, run.Steps).Select(s => (w.WorkflowId, Step: s))).ToHashSet();
+        var expected = ExpectedSteps(run);
         var problems = new List<string>();
+        var owners = new Dictionary<string, (string WorkflowId, int Step)>(StringComparer.Ordinal);
+        var executions = 0;
         foreach (var (workflowId, step) in expected)
         {
-            var count = journal.Effects.GetValueOrDefault((workflowId, step))?.Count ?? 0;
-            if (count != 1)
+            var runs = journal.ExecutionsByStep.GetValueOrDefault((workflowId, step)) ?? [];
+            executions += runs.Count;
+            if (runs.Count == 0)
             {
-                problems.Add($"{journal.Name(workflowId)} step {step} applied {count} times");
+                problems.Add($"{journal.Name(workflowId)} step {step} never ran");
+                continue;
+            }
+
+            var keys = runs.Select(e => e.Key ?? "(none)").Distinct(StringComparer.Ordinal).ToList();
+            if (keys.Count != 1 || runs[0].Key is null)
+            {
+                problems.Add($"{journal.Name(workflowId)} step {step}'s {runs.Count} executions saw {keys.Count} keys ({string.Join(", ", keys)})");
+            }
+
+            foreach (var key in keys)
+            {
+                if (owners.TryGetValue(key, out var owner) && owner != (workflowId, step))
+                {
+                    problems.Add($"{journal.Name(owner.WorkflowId)} step {owner.Step} and {journal.Name(workflowId)} step {step} share key {key}");
+                }
+
+                owners.TryAdd(key, (workflowId, step));
+            }
+
+            if (runs.All(e => e.CompleteSeq is null))
+            {
+                problems.Add($"{journal.Name(workflowId)} step {step} never completed, so its effect never applied");
             }
         }
 
-        problems.AddRange(journal.Effects.Keys.Where(k => !expected.Contains(k)).Select(k => $"unexpected effect for {journal.Name(k.WorkflowId)} step {k.Step}"));
+        problems.AddRange(journal.ExecutionsByStep.Keys.Where(k => !expected.Contains(k)).Select(k => $"unexpected execution of {journal.Name(k.WorkflowId)} step {k.Step}"));
         var dropped = journal.Completions.Count(c => c.Detail == StepJournal.EffectDeduplicated);
         return OracleVerdict.Of(
             problems.Count == 0 && expected.Count > 0,
             problems.Count == 0
-                ? $"{expected.Count} of {expected.Count} (workflow, step) effects applied exactly once; {dropped} repeated attempts dropped by the workflow id + activity id key"
-                : $"{problems.Count} of {expected.Count} (workflow, step) effects not applied exactly once: {List(problems)}");
+                ? $"all {executions} raw executions of the {expected.Count} (workflow, step) pairs saw one key per step (workflow id + activity id), no key shared, every step completed; the journal dropped {dropped} repeated effects under that key"
+                : $"{problems.Count} deduplication-key problems over {expected.Count} steps: {List(problems)}");
+    }
+
+    /// <summary>
+    /// A re-execution is a new attempt: in start order a step's executions saw rising attempt numbers (the same
+    /// attempt twice is a task dispatched twice), and the attempt the final history's ActivityTaskStarted keeps is
+    /// the last one the journal saw run, and that execution completed (a server keeping an older attempt's
+    /// outcome, or reporting attempts it never ran, fails here).
+    /// </summary>
+    internal static OracleVerdict AttemptsMatchHistory(KillRunObservation run, JournalView journal)
+    {
+        var missing = run.Workflows.Where(w => w.Activities is null).Select(w => $"w{w.Index}").ToList();
+        if (missing.Count > 0)
+        {
+            return OracleVerdict.NotRun($"no final history for {string.Join(", ", missing)} to compare attempts with");
+        }
+
+        var problems = new List<string>();
+        var retried = 0;
+        foreach (var (workflowId, step) in ExpectedSteps(run))
+        {
+            var runs = journal.ExecutionsByStep.GetValueOrDefault((workflowId, step)) ?? [];
+            if (runs.Count == 0)
+            {
+                continue;
+            }
+
+            var name = $"{journal.Name(workflowId)} step {step}";
+            var attempts = runs.Select(e => e.Attempt).ToList();
+            if (attempts.Zip(attempts.Skip(1), (a, b) => a < b).Any(rising => !rising))
+            {
+                problems.Add($"{name} ran attempts {string.Join(",", attempts)} (not rising: a task handed out twice)");
+            }
+
+            retried += runs.Count > 1 ? 1 : 0;
+            var last = runs[^1];
+            var recorded = journal.History(workflowId, last.ActivityId);
+            if (recorded is null)
+            {
+                problems.Add($"{name}: the final history has no activity {last.ActivityId}");
+            }
+            else if (recorded.StartedAttempt != last.Attempt)
+            {
+                problems.Add($"{name}: the history's ActivityTaskStarted says attempt {recorded.StartedAttempt?.ToString(CultureInfo.InvariantCulture) ?? "none"}, the journal's last execution ran attempt {last.Attempt} (attempts {string.Join(",", attempts)})");
+            }
+            else if (last.CompleteSeq is null)
+            {
+                problems.Add($"{name}: the history keeps attempt {last.Attempt}, whose execution never completed in the journal");
+            }
+        }
+
+        return OracleVerdict.Of(
+            problems.Count == 0,
+            problems.Count == 0
+                ? $"attempt numbers rise across every step's executions and each final history's ActivityTaskStarted keeps the attempt of the step's last, completed execution ({retried} steps ran more than once)"
+                : $"{problems.Count} steps whose attempts disagree with the history: {List(problems)}");
     }
 
     internal static OracleVerdict DuplicatesBounded(KillRunObservation run, JournalView journal)
@@ -163,12 +259,55 @@ public static class ReliabilityOracles
         problems.AddRange(run.Workflows
             .Where(w => w.ScheduledActivities > run.Steps)
             .Select(w => $"w{w.Index}: its history schedules {w.ScheduledActivities} activities for {run.Steps} steps"));
+        var (crossChecked, lost) = RecordedStepsInHistory(run, journal);
+        problems.AddRange(lost);
         var histories = run.Workflows.Count(w => w.ScheduledActivities is not null);
         return OracleVerdict.Of(
             problems.Count == 0,
             problems.Count == 0
-                ? $"0 of {recordedBeforeAKill} steps recorded before a kill ran again; {histories} histories schedule one activity per step"
-                : $"{problems.Count} completed steps ran again: {List(problems)}");
+                ? $"0 of {recordedBeforeAKill} steps recorded before a kill ran again; {histories} histories schedule one activity per step; "
+                    + $"all {crossChecked} steps the journal counts as recorded are completed in the final history before the next step was scheduled"
+                : $"{problems.Count} completed steps ran again or were lost: {List(problems)}");
+    }
+
+    /// <summary>
+    /// Checks the "recorded" proxy against the final history: a step the journal counts as recorded (its next step
+    /// started, or the result arrived) must be an ActivityTaskCompleted in the history, ahead of the next step's
+    /// ActivityTaskScheduled. A server that acknowledged a completion and then lost it fails here, even when
+    /// the step never ran again. Returns how many steps were checked and the problems.
+    /// </summary>
+    internal static (int Checked, IReadOnlyList<string> Problems) RecordedStepsInHistory(KillRunObservation run, JournalView journal)
+    {
+        var problems = new List<string>();
+        var count = 0;
+        foreach (var workflow in run.Workflows.Where(w => w.Activities is not null))
+        {
+            for (var step = 1; step <= run.Steps; step++)
+            {
+                if (journal.RecordedAt(workflow.WorkflowId, step, run.Steps) == long.MaxValue
+                    || journal.ExecutionsByStep.GetValueOrDefault((workflow.WorkflowId, step)) is not { Count: > 0 } runs)
+                {
+                    continue;
+                }
+
+                count++;
+                var name = $"{journal.Name(workflow.WorkflowId)} step {step}";
+                var recorded = journal.History(workflow.WorkflowId, runs[^1].ActivityId);
+                var next = step < run.Steps && journal.ExecutionsByStep.GetValueOrDefault((workflow.WorkflowId, step + 1)) is { Count: > 0 } nextRuns
+                    ? journal.History(workflow.WorkflowId, nextRuns[^1].ActivityId)
+                    : null;
+                if (recorded?.CompletedEventId is not { } completedAt)
+                {
+                    problems.Add($"{name} counted as recorded (the {(step < run.Steps ? "next step started" : "result arrived")}) but the final history has no ActivityTaskCompleted for it");
+                }
+                else if (next is not null && completedAt > next.ScheduledEventId)
+                {
+                    problems.Add($"{name} completed at event {completedAt.ToString(CultureInfo.InvariantCulture)}, after step {step + 1} was scheduled at event {next.ScheduledEventId.ToString(CultureInfo.InvariantCulture)}");
+                }
+            }
+        }
+
+        return (count, problems);
     }
 
     internal static KillRunMetrics Measure(KillRunObservation run, JournalView journal)
@@ -217,6 +356,9 @@ public static class ReliabilityOracles
             journal.Executions.Where(e => e.CompleteMs is not null).Select(e => (double)(e.CompleteMs!.Value - e.StartMs)).DefaultIfEmpty(0).Max());
     }
 
+    private static HashSet<(string WorkflowId, int Step)> ExpectedSteps(KillRunObservation run) =>
+        run.Workflows.SelectMany(w => Enumerable.Range(1, run.Steps).Select(s => (w.WorkflowId, s))).ToHashSet();
+
     private static string List(IReadOnlyCollection<string> items) =>
         items.Count <= 5 ? string.Join("; ", items) : string.Join("; ", items.Take(5)) + string.Create(CultureInfo.InvariantCulture, $"; ... and {items.Count - 5} more");
 }
@@ -226,10 +368,15 @@ internal sealed class JournalView
 {
     private readonly Dictionary<string, int> indexes;
     private readonly Dictionary<string, long> results;
+    private readonly Dictionary<(string WorkflowId, string ActivityId), HistoryActivity> history;
 
     private JournalView(KillRunObservation run)
     {
         indexes = run.Workflows.ToDictionary(w => w.WorkflowId, w => w.Index, StringComparer.Ordinal);
+        history = run.Workflows
+            .SelectMany(w => (w.Activities ?? []).Select(a => (Key: (w.WorkflowId, a.ActivityId), Activity: a)))
+            .GroupBy(x => x.Key)
+            .ToDictionary(g => g.Key, g => g.First().Activity);
         var completions = run.Journal.Where(e => e.Kind == JournalKind.Completed && e.Execution is not null)
             .GroupBy(e => e.Execution!, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
@@ -239,14 +386,11 @@ internal sealed class JournalView
             .Select(e =>
             {
                 var done = completions.GetValueOrDefault(e.Execution!);
-                return new Execution(e.WorkflowId!, e.Step, e.Worker ?? string.Empty, e.Seq, e.AtMs, done?.Seq, done?.AtMs);
+                return new Execution(e.WorkflowId!, e.Step, e.Worker ?? string.Empty, e.Seq, e.AtMs, done?.Seq, done?.AtMs, e.ActivityId ?? string.Empty, e.Attempt, e.Detail);
             })
             .ToList();
         ExecutionsByStep = Executions.GroupBy(e => (e.WorkflowId, e.Step))
             .ToDictionary(g => g.Key, g => (IReadOnlyList<Execution>)g.OrderBy(e => e.StartSeq).ToList());
-        Effects = run.Journal.Where(e => e.Kind == JournalKind.Effect && e.WorkflowId is not null)
-            .GroupBy(e => (e.WorkflowId!, e.Step))
-            .ToDictionary(g => g.Key, g => (IReadOnlyList<JournalEntry>)g.ToList());
         Kills = run.Journal.Where(e => e.Kind == JournalKind.Kill).Select(e => new Kill(e.Seq, e.Worker ?? string.Empty, e.AtMs)).ToList();
         results = run.Journal.Where(e => e.Kind == JournalKind.Result && e.WorkflowId is not null)
             .GroupBy(e => e.WorkflowId!, StringComparer.Ordinal)
@@ -256,8 +400,6 @@ internal sealed class JournalView
     public IReadOnlyList<Execution> Executions { get; }
 
     public IReadOnlyDictionary<(string WorkflowId, int Step), IReadOnlyList<Execution>> ExecutionsByStep { get; }
-
-    public IReadOnlyDictionary<(string WorkflowId, int Step), IReadOnlyList<JournalEntry>> Effects { get; }
 
     public IReadOnlyList<JournalEntry> Completions { get; }
 
@@ -276,9 +418,14 @@ internal sealed class JournalView
         return results.TryGetValue(workflowId, out var seq) ? seq : long.MaxValue;
     }
 
+    /// <summary>What the final history of <paramref name="workflowId"/> records of activity <paramref name="activityId"/>, if anything.</summary>
+    public HistoryActivity? History(string workflowId, string activityId) => history.GetValueOrDefault((workflowId, activityId));
+
     public string Name(string workflowId) => indexes.TryGetValue(workflowId, out var index) ? $"w{index}" : workflowId;
 
-    internal sealed record Execution(string WorkflowId, int Step, string Worker, long StartSeq, long StartMs, long? CompleteSeq, long? CompleteMs);
+    /// <summary>One raw execution: where and when it started and completed, and the activity id, attempt and key it saw.</summary>
+    internal sealed record Execution(
+        string WorkflowId, int Step, string Worker, long StartSeq, long StartMs, long? CompleteSeq, long? CompleteMs, string ActivityId, int Attempt, string? Key);
 
     internal sealed record Kill(long Seq, string Worker, long AtMs);
 }

@@ -68,14 +68,28 @@ public sealed class PerformanceStatisticsTests
         Assert.Equal(expected, LatencyStatistics.AgreeWithin(a, b, factor));
 
     [Fact]
-    public void PitfallVerdictPassesAMostlyCaughtCatalogue()
+    public void PitfallVerdictPassesACatalogueTheSdkCatchesAtRunTime()
     {
-        CaughtBy[] outcomes = [CaughtBy.RunTime, CaughtBy.RunTime, CaughtBy.Replay, CaughtBy.Replay, CaughtBy.Nothing];
+        CaughtBy[] outcomes = [CaughtBy.RunTime, CaughtBy.RunTime, CaughtBy.RunTime, CaughtBy.RunTime, CaughtBy.Replay];
         var verdict = PitfallVerdict.Judge(outcomes, 0.5, 0.8);
-        Assert.Equal((5, 2, 2, 1, 0), (verdict.Total, verdict.RunTime, verdict.Replay, verdict.Nothing, verdict.Undetermined));
-        Assert.Equal(0.8, verdict.CaughtShare, 6);
+        Assert.Equal((5, 4, 1, 0, 0), (verdict.Total, verdict.RunTime, verdict.Replay, verdict.Nothing, verdict.Undetermined));
+        Assert.Equal(0.8, verdict.RunTimeShare, 6);
+        Assert.Equal(0.2, verdict.ReplayShare, 6);
         Assert.True(verdict.MeetsEdge);
         Assert.True(verdict.MeetsProduction);
+    }
+
+    [Fact]
+    public void PitfallVerdictDoesNotCountReplayCatchesAsTheSdks()
+    {
+        // Four of five caught, but two only by the harness's replay: the SDK by itself caught two of five.
+        CaughtBy[] outcomes = [CaughtBy.RunTime, CaughtBy.RunTime, CaughtBy.Replay, CaughtBy.Replay, CaughtBy.Nothing];
+        var verdict = PitfallVerdict.Judge(outcomes, 0.5, 0.8);
+        Assert.Equal(0.4, verdict.RunTimeShare, 6);
+        Assert.Equal(0.4, verdict.ReplayShare, 6);
+        Assert.False(verdict.MeetsEdge);
+        Assert.False(verdict.MeetsProduction);
+        Assert.Contains("2 more only by the harness's replay", verdict.Describe(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -83,7 +97,7 @@ public sealed class PerformanceStatisticsTests
     {
         CaughtBy[] outcomes = [CaughtBy.RunTime, CaughtBy.Nothing, CaughtBy.Nothing, CaughtBy.Undetermined];
         var verdict = PitfallVerdict.Judge(outcomes, 0.5, 0.8);
-        Assert.Equal(0.25, verdict.CaughtShare, 6);
+        Assert.Equal(0.25, verdict.RunTimeShare, 6);
         Assert.False(verdict.MeetsEdge);
         Assert.False(verdict.MeetsProduction);
         Assert.Equal(1, verdict.Undetermined);

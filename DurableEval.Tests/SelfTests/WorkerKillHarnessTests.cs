@@ -18,9 +18,9 @@ public sealed class WorkerKillHarnessTests
             using (var worker = StepJournal.Open(path))
             using (var test = StepJournal.Open(path))
             {
-                worker.Started("wf", 1, "1", 1, "e1", "worker-1");
+                worker.Started("wf", 1, "1", 1, "e1", "worker-1", "wf/1");
                 test.Killed("worker-1", "kill 1");
-                worker.Started("wf", 1, "1", 2, "e2", "worker-2");
+                worker.Started("wf", 1, "1", 2, "e2", "worker-2", "wf/1");
                 Assert.True(worker.CompleteWithEffect("wf", 1, "1", 2, "e2", "worker-2", "wf/1"));
                 Assert.False(test.CompleteWithEffect("wf", 1, "1", 3, "e3", "worker-2", "wf/1"));
             }
@@ -32,6 +32,9 @@ public sealed class WorkerKillHarnessTests
                 rows.Select(r => r.Kind));
             Assert.True(rows.Zip(rows.Skip(1)).All(p => p.First.Seq < p.Second.Seq));
             Assert.Equal([StepJournal.EffectApplied, StepJournal.EffectDeduplicated], rows.Where(r => r.Kind == JournalKind.Completed).Select(r => r.Detail));
+
+            // Each raw execution keeps the attempt and key it saw, which the oracles compare with the history.
+            Assert.Equal([(1, "wf/1"), (2, "wf/1")], rows.Where(r => r.Kind == JournalKind.Started).Select(r => (r.Attempt, r.Detail)));
         }
         finally
         {

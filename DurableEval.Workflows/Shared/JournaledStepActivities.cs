@@ -3,8 +3,8 @@ using Temporalio.Activities;
 namespace DurableEval.Workflows.Shared;
 
 /// <summary>
-/// Steps that record themselves in the external <see cref="StepJournal"/>: the start of every raw execution,
-/// then, after a little real work time, the idempotent effect (keyed by workflow id + activity id) together with
+/// Steps that record themselves in the external <see cref="StepJournal"/>: the start of every raw execution
+/// (with the attempt number and deduplication key the platform gave it), then, after a little real work time, the idempotent effect (keyed by workflow id + activity id) together with
 /// the completion. A worker killed between the two leaves a started-but-not-completed row: work in flight.
 /// </summary>
 public sealed class JournaledStepActivities(StepJournal journal, string worker)
@@ -16,12 +16,13 @@ public sealed class JournaledStepActivities(StepJournal journal, string worker)
         var info = context.Info;
         var workflowId = info.WorkflowId ?? "standalone";
         var execution = Guid.NewGuid().ToString("N");
-        journal.Started(workflowId, request.Step, info.ActivityId, info.Attempt, execution, worker);
+        var key = LedgerActivities.DeduplicationKey(info);
+        journal.Started(workflowId, request.Step, info.ActivityId, info.Attempt, execution, worker, key);
 
         // Real time even on the time-skipping server (a running activity locks skipping): kills land mid-step.
         await Task.Delay(request.WorkMilliseconds, context.CancellationToken).ConfigureAwait(false);
 
-        journal.CompleteWithEffect(workflowId, request.Step, info.ActivityId, info.Attempt, execution, worker, LedgerActivities.DeduplicationKey(info));
+        journal.CompleteWithEffect(workflowId, request.Step, info.ActivityId, info.Attempt, execution, worker, key);
         return StepResult(request.Index, request.Step);
     }
 

@@ -9,7 +9,10 @@ public static class JournalKind
     /// <summary>A worker process began hosting the workflows (written by the worker).</summary>
     public const string WorkerStarted = "worker";
 
-    /// <summary>One raw execution of a step began (written by the activity before it does anything else).</summary>
+    /// <summary>
+    /// One raw execution of a step began (written by the activity before it does anything else), with the attempt
+    /// number and the deduplication key the platform handed this execution (<see cref="JournalEntry.Detail"/>).
+    /// </summary>
     public const string Started = "started";
 
     /// <summary>That execution finished its work; <see cref="JournalEntry.Detail"/> says whether its effect applied.</summary>
@@ -98,9 +101,13 @@ public sealed class StepJournal : IDisposable
     public long WorkerStarted(string worker, string detail) =>
         Append(JournalKind.WorkerStarted, null, 0, null, 0, null, worker, detail);
 
-    /// <summary>A raw execution of a step begins; written before the step does any work.</summary>
-    public long Started(string workflowId, int step, string activityId, int attempt, string execution, string worker) =>
-        Append(JournalKind.Started, workflowId, step, activityId, attempt, execution, worker, null);
+    /// <summary>
+    /// A raw execution of a step begins; written before the step does any work, with the attempt number and the
+    /// deduplication key it saw, so the oracles judge what the platform handed each execution rather than what
+    /// the journal's own unique index made of it.
+    /// </summary>
+    public long Started(string workflowId, int step, string activityId, int attempt, string execution, string worker, string deduplicationKey) =>
+        Append(JournalKind.Started, workflowId, step, activityId, attempt, execution, worker, deduplicationKey);
 
     /// <summary>
     /// The execution applies its effect under <paramref name="deduplicationKey"/> (once per key, ever) and records

@@ -92,13 +92,13 @@ public sealed partial class CompensationFacts
         await fact.LiveAsync(
             ServerNeed.Any,
             [
-                Core("crash-resume", $"{crash.Workflows} workflows of {crash.Steps} steps finish after their worker process is killed hard mid-step, and no step the server had recorded before the kill runs again"),
+                Core("crash-resume", $"{crash.Workflows} workflows of {crash.Steps} steps finish after their worker process is killed hard mid-step; no step the server had recorded before the kill runs again, and the final histories hold every recorded step; re-executions keep their deduplication key and the history's attempt numbers"),
             ],
             async (server, checks) =>
             {
                 var run = await KillProtocol.RunAsync(server, crash with { Cache = false }, Output.WriteLine, checks.Cancellation);
                 var v = run.Verdicts;
-                var combined = OracleVerdict.AllOf(v.AllComplete, v.CompletedStepsNotRerun);
+                var combined = OracleVerdict.AllOf(v.AllComplete, v.CompletedStepsNotRerun, v.EffectsOnce);
                 // A worker that could not start or died by itself ended the run: its reason leads, the kill counts say nothing.
                 (run.Observation.WorkerExit is not null ? v.AllComplete
                     : combined with { Evidence = $"seed {run.Observation.Seed}, {v.Metrics.KillsLanded} of {v.Metrics.KillsTaken} kills landed, {v.Metrics.InFlightStepsHit} steps in flight hit: {combined.Evidence}" })

@@ -1,5 +1,4 @@
 using System.Globalization;
-using DurableEval.Evaluation;
 using DurableEval.Tests.Reporting;
 using DurableEval.Tests.Servers;
 using DurableEval.Workflows.DeveloperExperience;
@@ -19,13 +18,10 @@ public sealed partial class DeveloperExperienceFacts
     [Criterion("DX-01")]
     public async Task DX01_SdkDesign()
     {
-        const string Id = "DX-01";
-        var maxLines = CriterionThresholds.Get(Id, "minimal_sample_lines_max");
         var fact = Begin();
         await fact.OfflineAsync(
             [
                 Core("attribute-definitions", "[Workflow]/[WorkflowRun] and [Activity] alone define the workflow and activity (names derived, async run method)"),
-                Core("minimal-sample-small", $"The repository's minimal workflow + activity + worker file has ≤ {maxLines.Value.ToString(CultureInfo.InvariantCulture)} code lines (DurableEval's threshold)"),
                 Edge("invalid-definitions-rejected", "Every invalid workflow shape is rejected when defined, with a message naming the class or method and the rule"),
             ],
             checks =>
@@ -37,18 +33,22 @@ public sealed partial class DeveloperExperienceFacts
                     workflow.Name == nameof(GreetingWorkflow) && workflow.RunMethod.ReturnType == typeof(Task<string>) && activity.Name == "ComposeGreeting",
                     $"workflow \"{workflow.Name}\" run method {workflow.RunMethod.Name} returning {workflow.RunMethod.ReturnType.Name}; activity \"{activity.Name}\"");
 
+                // The size of the project's own sample is a measurement, not a check: how small "small" must be
+                // is an opinion, and the file is ours, so no platform behaviour could make a bar on it fail.
                 if (!File.Exists(MinimalSamplePath))
                 {
-                    checks.NotRun("minimal-sample-small", $"{MinimalSamplePath} is missing");
+                    fact.Finding($"Minimal sample not measured: {MinimalSamplePath} is missing.");
                 }
                 else
                 {
                     var source = File.ReadAllText(MinimalSamplePath);
                     var lines = SourceLines.CountCode(source);
                     var body = SourceLines.CountBody(source);
-                    checks.Expect("minimal-sample-small", lines <= maxLines.Value, $"{Path.GetFileName(MinimalSamplePath)}: {lines} code lines ({body} without using and namespace lines)");
                     fact.Metric("minimal_sample_code_lines", lines, "lines");
                     fact.Metric("minimal_sample_body_lines", body, "lines");
+                    fact.Finding(string.Create(
+                        CultureInfo.InvariantCulture,
+                        $"Size (a metric, not rated): {Path.GetFileName(MinimalSamplePath)}, a workflow, an activity and a worker that runs them, is {lines} code lines ({body} without using and namespace lines)."));
                 }
 
                 var observed = InvalidShapes().Select(s => (s.Type, s.Expect, Message: RegistrationError(() => WorkflowDefinition.Create(s.Type)))).ToList();
@@ -68,11 +68,6 @@ public sealed partial class DeveloperExperienceFacts
                 var result = await GreetingWorker.RunOnceAsync(server.Client, server.Options("minimal", queue), "Temporal");
                 checks.Expect("minimal-sample-runs", result == "Hello, Temporal!", $"result \"{result}\"");
             });
-
-        foreach (var threshold in CriterionThresholds.For(Id))
-        {
-            fact.Finding(threshold.Describe());
-        }
 
         fact.Cite("Workflows and activities are plain classes marked with [Workflow], [WorkflowRun] and [Activity]; clients start them with typed lambda expressions.", "https://docs.temporal.io/develop/dotnet/core-application");
         fact.Conclude();

@@ -25,9 +25,9 @@ public sealed partial class ExecutionSemanticsFacts
             ServerNeed.Any,
             [
                 Core("all-complete", $"All {options.Workflows} workflows ({options.Steps} steps each) return their expected result although the worker process running them was killed hard (SIGKILL) mid-step at least {options.Kills} times"),
-                Core("effects-once", "The idempotent effect of every (workflow, step) is applied exactly once in the external SQLite journal (key: workflow id + activity id)"),
+                Core("effects-once", "Every raw execution of a (workflow, step) saw the same deduplication key (workflow id + activity id), no two steps share one, and the attempt numbers the executions saw rise and match the attempt each final history's ActivityTaskStarted keeps"),
                 Core("duplicates-bounded", "Raw re-executions happen only to steps in flight at a kill, at most once per kill per step"),
-                Core("no-rerun", "No step the server had recorded before a kill runs again, and each final history schedules one activity per step"),
+                Core("no-rerun", "No step the server had recorded before a kill runs again, each final history schedules one activity per step, and every step counted as recorded is completed in the final history before the next step was scheduled"),
                 Edge("histories-replay", "Every final history replays with the same workflow code"),
             ],
             async (server, checks) =>

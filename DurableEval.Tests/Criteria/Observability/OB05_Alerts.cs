@@ -104,7 +104,11 @@ public sealed partial class ObservabilityFacts
                         $"bound le=\"{bound}\"; backlog window {onBacklog} ({Num(waits)} starts, mean wait {Num(meanWaitMs)}); success window {onQuiet}");
                 }
 
-                var broken = await client.StartWorkflowAsync((AlertSignalWorkflow w) => w.RunAsync(AlertScenario.BreakWorkflowTask, 0, 0), server.Options("broken", queue));
+                var brokenOptions = server.Options("broken", queue);
+
+                // Its workflow task fails on purpose (the alert signal): the run watcher must not end the block on it.
+                server.ExpectTaskFailures(brokenOptions.Id!);
+                var broken = await client.StartWorkflowAsync((AlertSignalWorkflow w) => w.RunAsync(AlertScenario.BreakWorkflowTask, 0, 0), brokenOptions);
                 var s4 = await SettledAsync(s => Rise(s3, s, "temporal_workflow_task_execution_failed", workflowLabels) >= 1);
                 var taskFailures = Rise(s3, s4, "temporal_workflow_task_execution_failed", workflowLabels);
                 await broken.TerminateAsync("DurableEval: task-failure signal observed");

@@ -22,6 +22,8 @@ public sealed partial class OperationsFacts
         const int ThroughputItems = 24;
         const int WorkMs = 50;
         const int SlotsPerWorker = 2;
+        const int Pairs = 3;
+        const double Margin = 1.2;
         var fact = Begin();
         fact.Finding("Temporalio 1.21.1 refuses a second worker for the same namespace and task queue on one client connection (\"Registration of multiple workers with overlapping worker task types ... not allowed\"); workers that share a queue need their own connections, as separate processes have");
         await fact.LiveAsync(
@@ -29,7 +31,7 @@ public sealed partial class OperationsFacts
             [
                 Core("all-complete", $"A batch of {SharedItems} activities on one task queue served by {Workers} workers completes: every item has a result"),
                 Core("each-takes-some", $"Each of the {Workers} workers (distinct identities) runs some of the batch, and the history's ActivityTaskStarted identities agree with the workers' own reports"),
-                Edge("throughput-scales", $"With {SlotsPerWorker} activity slots per worker and {WorkMs} ms of I/O per item, 2 workers finish a {ThroughputItems}-item batch at more than 1.2x the rate of 1 worker, measured side by side"),
+                Edge("throughput-scales", string.Create(CultureInfo.InvariantCulture, $"With {SlotsPerWorker} activity slots per worker and {WorkMs} ms of I/O per item, 2 workers finish a {ThroughputItems}-item batch at more than {Margin:0.0}x the rate of 1 worker: the median ratio of {Pairs} back-to-back pairs")),
                 Production("server-scaling", "Server-side horizontal scaling (task-queue partitions, history shards, more frontend/matching hosts)"),
             ],
             async (server, checks) =>
@@ -108,19 +110,25 @@ public sealed partial class OperationsFacts
                     }
                 }
 
-                // Interleaved and best of two each, so neither side carries the warm-up or a burst of load from other processes.
-                var two = await RateAsync(2, "two-workers");
-                var one = await RateAsync(1, "one-worker");
-                two = Math.Max(two, await RateAsync(2, "two-workers"));
-                one = Math.Max(one, await RateAsync(1, "one-worker"));
-                fact.Metric("throughput_1_worker_items_per_s", one, "items/s");
-                fact.Metric("throughput_2_workers_items_per_s", two, "items/s");
-                fact.Metric("throughput_ratio_2_over_1", two / one, "x");
+                // Back-to-back pairs, judged on the median ratio: one pair caught by a burst of load from other
+                // processes on the shared machine moves neither the median nor the verdict. The shared batch above
+                // already warmed the server and the workflow type.
+                var pairs = new List<ThroughputScaling.Pair>();
+                for (var i = 0; i < Pairs; i++)
+                {
+                    var one = await RateAsync(1, "one-worker");
+                    var two = await RateAsync(2, "two-workers");
+                    pairs.Add(new ThroughputScaling.Pair(one, two));
+                }
+
+                var scaling = ThroughputScaling.Judge(pairs, Margin);
+                fact.Metric("throughput_1_worker_items_per_s", pairs.Select(p => p.OneWorker).Order().ElementAt(Pairs / 2), "items/s");
+                fact.Metric("throughput_2_workers_items_per_s", pairs.Select(p => p.TwoWorkers).Order().ElementAt(Pairs / 2), "items/s");
+                fact.Metric("throughput_ratio_2_over_1", scaling.MedianRatio, "x");
                 checks.Expect(
                     "throughput-scales",
-                    two > one * 1.2,
-                    $"1 worker {one.ToString("0.0", CultureInfo.InvariantCulture)} items/s, 2 workers {two.ToString("0.0", CultureInfo.InvariantCulture)} items/s "
-                        + $"(x{(two / one).ToString("0.00", CultureInfo.InvariantCulture)}; ideal x2 when slots bound, on a shared 2-core machine)");
+                    scaling.Scales,
+                    scaling.Describe() + " (ideal x2 when slots bound, on a shared 2-core machine)");
                 checks.NotRun("server-scaling", $"one {ServerNames.Of(server.Kind)} process here; task-queue partitions and history shards scale on a full cluster, documented only");
             });
 

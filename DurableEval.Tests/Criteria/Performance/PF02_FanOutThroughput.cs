@@ -130,7 +130,11 @@ public sealed partial class PerformanceFacts
                 var queue = server.NewTaskQueue("pending");
                 var idle = server.NewTaskQueue("idle");
                 await using var worker = RunningWorker.Start(server.Client, new TemporalWorkerOptions(queue).AddWorkflow<PendingActivitiesBeyondLimitWorkflow>());
-                var handle = await server.Client.StartWorkflowAsync((PendingActivitiesBeyondLimitWorkflow w) => w.RunAsync(PendingBeyondLimit, idle), server.Options("pending", queue));
+                var pendingOptions = server.Options("pending", queue);
+
+                // Its workflow task fails on purpose (the limit): the run watcher must not end the block on it.
+                server.ExpectTaskFailures(pendingOptions.Id!);
+                var handle = await server.Client.StartWorkflowAsync((PendingActivitiesBeyondLimitWorkflow w) => w.RunAsync(PendingBeyondLimit, idle), pendingOptions);
                 WorkflowTaskFailedCause? cause = null;
                 string? message = null;
                 await Eventually.HoldsAsync(
