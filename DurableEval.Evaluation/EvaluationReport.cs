@@ -88,10 +88,13 @@ public sealed record EvaluationReport(
     /// provisional, with how much evidence they rest on, never as the rating: "not rated (incomplete); provisional
     /// ⭐⭐⭐ PoC Ready from 2 of 58".
     /// </summary>
-    public string OverallText =>
+    public string OverallText => OverallTextWith(Rubric.StarsText);
+
+    /// <summary><see cref="OverallText"/> with the stars drawn by <paramref name="stars"/> (report.html draws its own).</summary>
+    public string OverallTextWith(Func<int?, string> stars) =>
         Overall.Provisional
-            ? $"not rated (incomplete); provisional {Rubric.StarsText(Overall.Stars)} {Overall.Label} from {Evaluated.ToString(CultureInfo.InvariantCulture)} of {Total.ToString(CultureInfo.InvariantCulture)}"
-            : $"{Rubric.StarsText(Overall.Stars)} {Overall.Label}";
+            ? $"not rated (incomplete); provisional {stars(Overall.Stars)} {Overall.Label} from {Evaluated.ToString(CultureInfo.InvariantCulture)} of {Total.ToString(CultureInfo.InvariantCulture)}"
+            : $"{stars(Overall.Stars)} {Overall.Label}";
 
     /// <summary>Time the selected facts took, per category, from the runner's durations.</summary>
     public IReadOnlyList<(Category Category, TimeSpan Duration, int Facts)> CategoryDurations =>

@@ -89,7 +89,7 @@ public static class Findings
         var notSelected = report.Results.Count(r => r.Fact.State == FactState.NotSelected);
         if (notSelected > 0)
         {
-            lines.Add(new($"{N(notSelected)} {(notSelected == 1 ? "criterion" : "criteria")} with facts were not selected by this run's filter."));
+            lines.Add(new($"{N(notSelected)} {(notSelected == 1 ? "criterion with a fact was" : "criteria with facts were")} not selected by this run's filter."));
         }
 
         return lines;
@@ -103,8 +103,9 @@ public static class Findings
             .OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal)
             .Select(g =>
             {
+                // A shared reason is stated in full once, under "Not-run reasons"; here its key and its first clause.
                 var key = shared.FirstOrDefault(s => s.Text == g.Key);
-                var reason = (key is null ? string.Empty : $"[{key.Key}] ") + Clip(g.Key);
+                var reason = key is null ? Clip(g.Key) : $"[{key.Key}] {Head(g.Key)}";
                 return $"{reason} \u2014 {Count(g.Count(), "check")}: {string.Join(", ", g.Select(c => c.Criterion).Distinct(StringComparer.Ordinal))}";
             })
             .ToList();
@@ -175,7 +176,7 @@ public static class Findings
         var poc = report.Results.Where(r => r.Rating.Stars == 3).ToList();
         if (poc.Count > 0)
         {
-            parts.Add($"{Rubric.LabelFor(3)} only: {string.Join("; ", poc.Select(r => $"{r.Definition.Id} ({r.Rating.Reason})"))}");
+            parts.Add($"rated {Rubric.LabelFor(3)} only: {string.Join("; ", poc.Select(r => $"{r.Definition.Id} ({r.Rating.Reason})"))}");
         }
 
         var userCode = report.Results.Where(r => r.Rating.IsEvaluated && r.Definition.Support != SupportLevel.Native)
@@ -197,7 +198,7 @@ public static class Findings
         {
             var top = report.SharedReasons.FirstOrDefault();
             parts.Add($"{Count(notEvaluated, "criterion", "criteria")} not evaluated, so nothing is known about them from this run" +
-                      (top is null ? string.Empty : $" (most common reason a check did not run: [{top.Key}] {Clip(top.Text)})"));
+                      (top is null ? string.Empty : $" (most common reason a check did not run: [{top.Key}] {Head(top.Text)})"));
         }
 
         return "**Considerations:** " + (parts.Count == 0 ? "none: every criterion was evaluated at its best rating." : string.Join("; ", parts) + ".");
@@ -235,6 +236,14 @@ public static class Findings
 
     private static string CategoryText(CategorySummary c) =>
         $"{c.Category.Code} {c.Category.Name} (average {EvaluationReport.Number(c.Average!.Value)})";
+
+    // The first clause of a reason ("dev server unavailable"), for places that point at where it is stated in full.
+    private static string Head(string text)
+    {
+        var end = text.IndexOfAny([';', ':', '(']);
+        var head = (end > 0 ? text[..end] : text).TrimEnd();
+        return head.Length < text.Length ? head + " ..." : Clip(head);
+    }
 
     private static string Clip(string text) => text.Length <= ReasonWidth ? text : text[..(ReasonWidth - 3)].TrimEnd() + "...";
 

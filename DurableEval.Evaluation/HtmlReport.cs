@@ -68,7 +68,7 @@ public static class HtmlReport
         var o = report.Overall;
         h.Append("<header class=\"summary\">\n<h1>DurableEval report: is Temporal, used from .NET, ready for production?</h1>\n");
         h.Append("<p class=\"verdict\" id=\"verdict\">").Append(E(MarkdownReport.Verdict(o))).Append("</p>\n");
-        P(h, "Overall", report.OverallText + (o.Mean is { } mean ? $" (mean of category averages {EvaluationReport.Number(mean)})" : string.Empty));
+        P(h, "Overall", report.OverallTextWith(Stars) + (o.Mean is { } mean ? $" (mean of category averages {EvaluationReport.Number(mean)})" : string.Empty));
         P(h, "Evaluated", MarkdownReport.RunLine(report));
         if (report.SharedReasons.FirstOrDefault() is { } top)
         {

@@ -23,7 +23,7 @@ public static class Rubric
         (2, "Experimental", "some core checks failed, whatever else did not run"),
         (3, "PoC Ready", "all core checks passed, but an edge check failed or did not run, or support is custom"),
         (4, "Production Ready", "all core and edge checks passed, but a production check failed or did not run, or no check above core was recorded, or support is pattern"),
-        (5, "Production Recommended", "every check passed, at least one of them an edge or production check, and support is native"),
+        (5, "Production Recommended", "every check passed, including at least one above core (edge or production), and support is native"),
     ];
 
     /// <summary>

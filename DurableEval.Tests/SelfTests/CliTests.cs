@@ -72,7 +72,7 @@ public sealed class CliTests : IDisposable
         var (code, markdown, _) = Run("compare", ts, cluster, earlier);
 
         Assert.Equal(CliProgram.Ok, code);
-        var header = markdown.Split('\n').First(l => l.StartsWith("| |", StringComparison.Ordinal));
+        var header = markdown.Split('\n').First(l => l.StartsWith("|  |", StringComparison.Ordinal));
         var labels = header.Split('|', StringSplitOptions.TrimEntries).Where(c => c.Length > 0).ToList();
         Assert.Equal(3, labels.Count);
         Assert.Equal(3, labels.Distinct(StringComparer.Ordinal).Count());
@@ -80,8 +80,8 @@ public sealed class CliTests : IDisposable
         Assert.All(labels, l => Assert.StartsWith("Temporal, ", l, StringComparison.Ordinal));
 
         // Same servers and time: only the path tells the first two apart; the third differs by time already.
-        Assert.EndsWith("ts/reports", labels[0], StringComparison.Ordinal);
-        Assert.EndsWith("cluster/reports", labels[1], StringComparison.Ordinal);
+        Assert.EndsWith("ts/reports/results.json", labels[0], StringComparison.Ordinal);
+        Assert.EndsWith("cluster/reports/results.json", labels[1], StringComparison.Ordinal);
         Assert.DoesNotContain("old/reports", labels[2], StringComparison.Ordinal);
     }
 
@@ -95,7 +95,7 @@ public sealed class CliTests : IDisposable
         var (tooFew, _, error) = Run("compare", a, b, "--label", "only one");
 
         Assert.Equal(CliProgram.Ok, code);
-        Assert.Contains("| | before upgrade | after upgrade |", markdown, StringComparison.Ordinal);
+        Assert.Contains("|  | before upgrade | after upgrade |", markdown, StringComparison.Ordinal);
         Assert.Equal(CliProgram.BadInput, tooFew);
         Assert.Equal("durableeval: compare: 2 results files but 1 --label option(s); give one --label per file, in the same order, or none.", error.TrimEnd());
     }
