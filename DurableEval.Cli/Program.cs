@@ -38,7 +38,7 @@ public static class Program
             Write(Path.Combine(folder, "REPORT.md"), MarkdownReport.Render(report));
             Write(Path.Combine(folder, "report.html"), HtmlReport.Render(report));
             Write(Path.Combine(folder, "junit.xml"), JunitReport.Render(report));
-            stdout.WriteLine($"{Rubric.StarsText(report.Overall.Stars)} {MarkdownReport.Verdict(report.Overall)}; wrote REPORT.md, report.html and junit.xml to {folder}");
+            stdout.WriteLine($"{ConsoleSummary.Headline(report)}; wrote REPORT.md, report.html and junit.xml to {folder}");
             return Ok;
         }));
         return command;
@@ -49,10 +49,18 @@ public static class Program
         var files = new Argument<string[]>("results") { Description = "two or more results.json files", Arity = new ArgumentArity(2, 100) };
         var markdown = new Option<string?>("--markdown") { Description = "write the Markdown comparison here instead of to standard output" };
         var html = new Option<string?>("--html") { Description = "also write the comparison as one self-contained HTML file" };
-        var command = new Command("compare", "Put several runs side by side, criterion by criterion: stars, coverage, metrics.") { files, markdown, html };
+        var labels = new Option<string[]>("--label")
+        {
+            Description = "a column heading for each results file, in the same order (repeat once per file); default: what tells the runs apart (servers, time, path)",
+            AllowMultipleArgumentsPerToken = false,
+        };
+        var command = new Command("compare", "Put several runs side by side, criterion by criterion: stars, coverage, metrics.") { files, markdown, html, labels };
         command.SetAction(parse => Guard(stderr, () =>
         {
-            var runs = parse.GetRequiredValue(files).Select(f => new ComparedRun(Label(f), ResultsReader.Load(f))).ToList();
+            var paths = parse.GetRequiredValue(files);
+            var loaded = paths.Select(f => (Path: f, Report: ResultsReader.Load(f))).ToList();
+            var named = CompareLabels.For(loaded, parse.GetValue(labels) ?? []);
+            var runs = loaded.Select((r, i) => new ComparedRun(named[i], r.Report)).ToList();
             var text = CompareReport.Markdown(runs);
             if (parse.GetValue(markdown) is { } md)
             {
@@ -98,15 +106,12 @@ public static class Program
         {
             return action();
         }
-        catch (Exception e) when (e is ResultsFileException or PolicyException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is ResultsFileException or PolicyException or CompareLabelException or IOException or UnauthorizedAccessException)
         {
             stderr.WriteLine($"durableeval: {e.Message}");
             return BadInput;
         }
     }
-
-    private static string Label(string path) =>
-        Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(path))) is { Length: > 0 } folder ? $"{folder}/{Path.GetFileName(path)}" : Path.GetFileName(path);
 
     private static void Write(string path, string text) =>
         File.WriteAllText(path, text, new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: false));

@@ -128,7 +128,7 @@ public static class CompareReport
         ("Servers", r => r.Target),
         ("Generated", r => r.Report.GeneratedAt.ToUniversalTime().ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) + " UTC"),
         ("Verdict", r => MarkdownReport.Verdict(r.Report.Overall)),
-        ("Overall", r => $"{Rubric.StarsText(r.Report.Overall.Stars)} {r.Report.Overall.Label}"),
+        ("Overall", r => r.Report.OverallText),
         ("Evaluated", r => MarkdownReport.RunLine(r.Report)),
     ];
 

@@ -5,8 +5,7 @@ public static class ConsoleSummary
 {
     public static IReadOnlyList<string> Lines(EvaluationReport report, string reportPath)
     {
-        var stars = report.Overall.Stars is null ? string.Empty : Rubric.StarsText(report.Overall.Stars) + " ";
-        var first = $"DurableEval: {stars}{MarkdownReport.Verdict(report.Overall)}; evaluated {MarkdownReport.RunLine(report)}";
+        var first = $"DurableEval: {Headline(report)}; evaluated {MarkdownReport.RunLine(report)}";
         if (report.Policy.Violations.Count > 0)
         {
             first += $"; {report.Policy.Summary}";
@@ -39,6 +38,15 @@ public static class ConsoleSummary
         parts.Add($"report: {reportPath}");
         return [first, "DurableEval: " + string.Join(". ", parts)];
     }
+
+    /// <summary>
+    /// The overall and the verdict in one phrase: "⭐⭐⭐ PoC Ready", or while incomplete "not rated (incomplete);
+    /// provisional ⭐⭐⭐ PoC Ready from 2 of 58; incomplete: fail-close criteria not evaluated: ...".
+    /// </summary>
+    public static string Headline(EvaluationReport report) =>
+        report.Overall.Provisional
+            ? $"{report.OverallText}; {MarkdownReport.Verdict(report.Overall)}"
+            : (report.Overall.Stars is null ? string.Empty : Rubric.StarsText(report.Overall.Stars) + " ") + MarkdownReport.Verdict(report.Overall);
 
     // Why a criterion was not evaluated, coarsely: a shared not-run reason by its key ("that reason" for the one
     // just printed), else the rating's own reason.

@@ -63,6 +63,15 @@ public static class ProfileLoader
             sources.Add(Path.GetFileName(path));
         }
 
+        // A misspelt override (DURABLEEVAL_PROFILE_DURATON) would otherwise be ignored and the verdict computed for the wrong workload.
+        var overrides = KnownFields.Select(f => OverridePrefix + ToVariableSuffix(f)).ToList();
+        var unknown = environment.Keys.Where(k => k.StartsWith(OverridePrefix, StringComparison.Ordinal) && !overrides.Contains(k, StringComparer.Ordinal))
+            .Order(StringComparer.Ordinal).FirstOrDefault();
+        if (unknown is not null)
+        {
+            throw new ProfileException($"{unknown}: not a profile field; use one of {string.Join(", ", overrides)}, or unset it.");
+        }
+
         foreach (var field in KnownFields)
         {
             var variable = OverridePrefix + ToVariableSuffix(field);
@@ -80,7 +89,7 @@ public static class ProfileLoader
         {
             var origin = sources.LastOrDefault(s => s.EndsWith("DURATION", StringComparison.Ordinal)) ?? path ?? "profile";
             throw new ProfileException(
-                $"{origin}: field 'duration' must be one of {DurationChoices} (got '{durationText}').");
+                $"{origin}: field 'duration' must be one of {DurationChoices} (got '{durationText}'); set it to one of them.");
         }
 
         return new EvaluationProfile(
@@ -118,7 +127,7 @@ public static class ProfileLoader
         }
         catch (JsonException e)
         {
-            throw new ProfileException($"{path}: not valid JSON at line {(e.LineNumber ?? 0) + 1}: {FirstSentence(e.Message)}");
+            throw new ProfileException($"{path}: not valid JSON at line {(e.LineNumber ?? 0) + 1}: {FirstSentence(e.Message)} Fix the file, or point {FileVariable} at another.");
         }
 
         using (document)
@@ -134,12 +143,12 @@ public static class ProfileLoader
                 if (field is null)
                 {
                     throw new ProfileException(
-                        $"{path}: unknown field '{property.Name}'; known fields are {string.Join(", ", KnownFields)}.");
+                        $"{path}: unknown field '{property.Name}'; known fields are {string.Join(", ", KnownFields)}; rename or remove it.");
                 }
 
                 if (property.Value.ValueKind != JsonValueKind.String)
                 {
-                    throw new ProfileException($"{path}: field '{field}' must be a string (got {property.Value.ValueKind.ToString().ToLowerInvariant()}).");
+                    throw new ProfileException($"{path}: field '{field}' must be a string (got {property.Value.ValueKind.ToString().ToLowerInvariant()}); quote the value.");
                 }
 
                 values[field] = property.Value.GetString()!;

@@ -48,6 +48,9 @@ public sealed record OverallRating(
     IReadOnlyList<string> LeftOut)
 {
     public bool Complete => FailCloseNotEvaluated.Count == 0;
+
+    /// <summary>Stars were computed, but an applicable fail-close criterion was not evaluated: they are not a rating yet.</summary>
+    public bool Provisional => Stars is not null && !Complete;
 }
 
 /// <summary>Everything the renderers print; built by one pure function so both renderers agree.</summary>
@@ -79,6 +82,19 @@ public sealed record EvaluationReport(
     public IReadOnlyList<SharedReason> SharedReasons => SharedReason.Collect(Results);
 
     public int Evaluated => Results.Count(r => r.Rating.IsEvaluated);
+
+    /// <summary>
+    /// The overall as every format and the console print it. While the verdict is incomplete the stars are shown as
+    /// provisional, with how much evidence they rest on, never as the rating: "not rated (incomplete); provisional
+    /// ⭐⭐⭐ PoC Ready from 2 of 58".
+    /// </summary>
+    public string OverallText => OverallTextWith(Rubric.StarsText);
+
+    /// <summary><see cref="OverallText"/> with the stars drawn by <paramref name="stars"/> (report.html draws its own).</summary>
+    public string OverallTextWith(Func<int?, string> stars) =>
+        Overall.Provisional
+            ? $"not rated (incomplete); provisional {stars(Overall.Stars)} {Overall.Label} from {Evaluated.ToString(CultureInfo.InvariantCulture)} of {Total.ToString(CultureInfo.InvariantCulture)}"
+            : $"{stars(Overall.Stars)} {Overall.Label}";
 
     /// <summary>Time the selected facts took, per category, from the runner's durations.</summary>
     public IReadOnlyList<(Category Category, TimeSpan Duration, int Facts)> CategoryDurations =>

@@ -59,7 +59,7 @@ public static class HtmlReport
         return h.ToString();
     }
 
-    /// <summary>good (4+ stars), not-good (evaluated, fewer) or not-evaluated: the status filter's values and the row colour.</summary>
+    /// <summary>good (Rubric.Good stars or more), not-good (evaluated, fewer) or not-evaluated: the status filter's values and the row colour.</summary>
     public static string StatusClass(CriterionResult? r) =>
         r is null || !r.Rating.IsEvaluated ? "not-evaluated" : r.Rating.Stars >= Rubric.Good ? "good" : "not-good";
 
@@ -68,7 +68,7 @@ public static class HtmlReport
         var o = report.Overall;
         h.Append("<header class=\"summary\">\n<h1>DurableEval report: is Temporal, used from .NET, ready for production?</h1>\n");
         h.Append("<p class=\"verdict\" id=\"verdict\">").Append(E(MarkdownReport.Verdict(o))).Append("</p>\n");
-        P(h, "Overall", $"{Stars(o.Stars)} {o.Label}" + (o.Mean is { } mean ? $" (mean of category averages {EvaluationReport.Number(mean)})" : string.Empty));
+        P(h, "Overall", report.OverallTextWith(Stars) + (o.Mean is { } mean ? $" (mean of category averages {EvaluationReport.Number(mean)})" : string.Empty));
         P(h, "Evaluated", MarkdownReport.RunLine(report));
         if (report.SharedReasons.FirstOrDefault() is { } top)
         {
@@ -97,7 +97,7 @@ public static class HtmlReport
         }
 
         h.Append("</select></label>\n");
-        h.Append("<label>Status <select id=\"f-status\"><option value=\"\">all</option><option value=\"good\">good (4+ stars)</option>" +
+        h.Append("<label>Status <select id=\"f-status\"><option value=\"\">all</option><option value=\"good\">good (" + Rubric.Good.ToString(CultureInfo.InvariantCulture) + "+ stars)</option>" +
                  "<option value=\"not-good\">not good</option><option value=\"not-evaluated\">not evaluated</option></select></label>\n");
         h.Append("<label><input type=\"checkbox\" id=\"f-failclose\"> fail-close only</label>\n</div>\n");
         h.Append("<table id=\"criteria\">\n<thead><tr><th>ID</th><th>Criterion</th><th>Stars</th><th>Reason</th><th>Coverage</th><th>Fail-close</th><th>Fact time</th></tr></thead>\n<tbody>\n");

@@ -24,7 +24,7 @@ public static class JsonReport
             w.WriteBoolean("partial", report.IsPartial);
             w.WriteNumber("withoutFact", report.WithoutFact);
             w.WriteEndObject();
-            WriteOverall(w, report.Overall);
+            WriteOverall(w, report);
             WriteCost(w, report);
             WritePolicy(w, report.Policy);
             WriteBaseline(w, report.Baseline);
@@ -94,14 +94,17 @@ public static class JsonReport
         w.WriteEndObject();
     }
 
-    private static void WriteOverall(Utf8JsonWriter w, OverallRating overall)
+    private static void WriteOverall(Utf8JsonWriter w, EvaluationReport report)
     {
+        var overall = report.Overall;
         w.WriteStartObject("overall");
         WriteNullableNumber(w, "stars", overall.Stars);
         w.WriteString("label", overall.Label);
         WriteNullableNumber(w, "mean", overall.Mean);
         w.WriteBoolean("capped", overall.Capped);
         w.WriteBoolean("complete", overall.Complete);
+        w.WriteBoolean("provisional", overall.Provisional);
+        w.WriteString("display", report.OverallText);
         w.WriteString("verdict", MarkdownReport.Verdict(overall));
         WriteStrings(w, "failCloseBelowBar", overall.FailCloseBelowBar);
         WriteStrings(w, "failCloseNotEvaluated", overall.FailCloseNotEvaluated);

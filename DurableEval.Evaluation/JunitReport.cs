@@ -33,6 +33,13 @@ public static class JunitReport
                 w.WriteStartElement("testsuite");
                 w.WriteAttributeString("name", $"{category.Category.Code} {category.Category.Name}");
                 Counts(w, items, report);
+
+                // The overall travels with every suite (JUnit has no run-level properties), provisional while incomplete.
+                w.WriteStartElement("properties");
+                Property(w, "overall", report.OverallText);
+                Property(w, "overall.provisional", report.Overall.Provisional ? "true" : "false");
+                Property(w, "verdict", MarkdownReport.Verdict(report.Overall));
+                w.WriteEndElement();
                 foreach (var r in items)
                 {
                     Case(w, r, Bar(r, report));

@@ -36,7 +36,7 @@ public static class MarkdownReport
         var overall = report.Overall;
         md.Heading(1, "DurableEval report: is Temporal, used from .NET, ready for production?");
         md.Line($"**Verdict:** {Verdict(overall)}  ");
-        md.Line($"**Overall:** {Rubric.StarsText(overall.Stars)} {overall.Label}" +
+        md.Line($"**Overall:** {report.OverallText}" +
                 (overall.Mean is { } mean ? $" (mean of category averages {EvaluationReport.Number(mean)})" : string.Empty) + "  ");
         md.Line($"**Evaluated:** {RunLine(report)}  ");
         if (report.SharedReasons.Count > 0)
@@ -208,14 +208,19 @@ public static class MarkdownReport
         }
     }
 
+    /// <summary>
+    /// The verdict in words. An incomplete one leads with "incomplete" and calls its label provisional, so no
+    /// format can show a label computed from part of the fail-close evidence as if it were the verdict.
+    /// </summary>
     public static string Verdict(OverallRating overall)
     {
-        var text = overall.Stars is null
-            ? "not evaluated: no criterion was evaluated"
-            : $"{overall.Label}{(overall.Capped ? $" (capped at {Rubric.FailCloseCap} stars by fail-close: {string.Join(", ", overall.FailCloseBelowBar)})" : string.Empty)}";
-        return overall.Complete
-            ? text
-            : $"{text}; incomplete: fail-close criteria not evaluated: {string.Join(", ", overall.FailCloseNotEvaluated)}";
+        var capped = overall.Capped ? $" (capped at {Rubric.FailCloseCap} stars by fail-close: {string.Join(", ", overall.FailCloseBelowBar)})" : string.Empty;
+        var missing = $"incomplete: fail-close criteria not evaluated: {string.Join(", ", overall.FailCloseNotEvaluated)}";
+        return overall.Stars is null
+            ? "not evaluated: no criterion was evaluated" + (overall.Complete ? string.Empty : "; " + missing)
+            : overall.Complete
+                ? overall.Label + capped
+                : $"{missing}; provisional rating {overall.Label}{capped}";
     }
 
     private static void Environment(Md md, EvaluationReport report)
@@ -231,6 +236,8 @@ public static class MarkdownReport
             ["Stars", "Label", "Rule"],
             Rubric.Rows.Select(r => new[] { Rubric.StarsText(r.Stars), r.Label, r.Rule })
                 .Append([Rubric.StarsText(null), Rubric.NotEvaluatedLabel, Rubric.NotEvaluatedRule]));
+        md.Line(Rubric.AboveCoreRule);
+        md.Blank();
         md.Line($"\"Good\" below means {Rubric.StarsText(Rubric.Good)} or better; every fact asserts at least {Rubric.StarsText(Rubric.Bar)}.");
         md.Blank();
     }
@@ -346,9 +353,13 @@ public static class MarkdownReport
     private static void KeyFindings(Md md, EvaluationReport report)
     {
         md.Heading(2, "Key findings");
-        foreach (var line in Findings.Derive(report))
+        foreach (var finding in Findings.Derive(report))
         {
-            md.Line("- " + line);
+            md.Line("- " + finding.Text);
+            foreach (var item in finding.Items)
+            {
+                md.Line("  - " + item);
+            }
         }
 
         md.Blank();
@@ -357,7 +368,16 @@ public static class MarkdownReport
     private static void Conclusion(Md md, EvaluationReport report)
     {
         md.Heading(2, "Conclusion");
-        md.Line(Findings.Conclusion(report));
+        var paragraphs = Findings.Conclusion(report);
+        for (var i = 0; i < paragraphs.Count; i++)
+        {
+            if (i > 0)
+            {
+                md.Blank();
+            }
+
+            md.Line(paragraphs[i]);
+        }
     }
 
     internal static string FactText(FactOutcome fact) => fact.State switch

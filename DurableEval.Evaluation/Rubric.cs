@@ -11,8 +11,8 @@ public static class Rubric
     /// <summary>The bar every fact asserts and every fail-close criterion must reach.</summary>
     public const int Bar = 3;
 
-    /// <summary>Ratings at or above this count as "good" in the report's summaries.</summary>
-    public const int Good = 4;
+    /// <summary>Ratings at or above this count as "good" in the report's summaries: PoC Ready and up, as in the source evaluation.</summary>
+    public const int Good = 3;
 
     /// <summary>Overall is capped here when an applicable fail-close criterion is below the bar.</summary>
     public const int FailCloseCap = 2;
@@ -22,9 +22,16 @@ public static class Rubric
         (1, "Not Supported", "core checks failed and none passed, whatever else did not run"),
         (2, "Experimental", "some core checks failed, whatever else did not run"),
         (3, "PoC Ready", "all core checks passed, but an edge check failed or did not run, or support is custom"),
-        (4, "Production Ready", "all core and edge checks passed, but a production check failed or did not run, or support is pattern"),
-        (5, "Production Recommended", "every check passed and support is native"),
+        (4, "Production Ready", "all core and edge checks passed, but a production check failed or did not run, or no check above core was recorded, or support is pattern"),
+        (5, "Production Recommended", "every check passed, including at least one above core (edge or production), and support is native"),
     ];
+
+    /// <summary>
+    /// Why core checks alone cannot earn five stars: core checks show the feature works; five stars claim more, so
+    /// they need evidence for the next level the catalog describes (an edge or production check that ran and passed).
+    /// </summary>
+    public const string AboveCoreRule =
+        "Five stars need evidence above core: a criterion whose recorded checks are all core rates at most 4 stars, however many of them passed.";
 
     public const string NotEvaluatedRule =
         "a core check could not run (no server, filtered out, no fact yet) and none failed: shown with its reason, no stars";
@@ -84,6 +91,11 @@ public static class Rubric
         if (support == SupportLevel.Pattern)
         {
             return Make(4, "every check passed; support is pattern (a documented user-code pattern)");
+        }
+
+        if (!checks.Any(c => c.Kind != CheckKind.Core))
+        {
+            return Make(4, "every core check passed, but no check above core was recorded (five stars need edge or production evidence)");
         }
 
         return Make(5, "every check passed and support is native");

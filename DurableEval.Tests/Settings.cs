@@ -25,7 +25,7 @@ public sealed record Settings(
     public const string RecordHistoriesVariable = "DURABLEEVAL_RECORD_HISTORIES";
     public const string ProfileFileName = "durableeval.profile.json";
 
-    private static readonly Lazy<Settings> CurrentSettings = new(() => FromEnvironment(ReadEnvironment()));
+    private static readonly Lazy<Settings> CurrentSettings = new(() => FromEnvironment(ProcessEnvironment()));
 
     public static Settings Current => CurrentSettings.Value;
 
@@ -64,7 +64,8 @@ public sealed record Settings(
 
     public EvaluationProfile LoadProfile() => ProfileLoader.Load(ProfilePath, Environment);
 
-    private static Dictionary<string, string> ReadEnvironment() =>
+    /// <summary>This process's environment variables, as <see cref="FromEnvironment"/> reads them.</summary>
+    public static Dictionary<string, string> ProcessEnvironment() =>
         System.Environment.GetEnvironmentVariables().Cast<DictionaryEntry>()
             .ToDictionary(e => (string)e.Key, e => (string?)e.Value ?? string.Empty, StringComparer.Ordinal);
 }

@@ -21,7 +21,28 @@ internal sealed class EvaluationExecutor(AssemblyName assemblyName, ISourceInfor
 {
     protected override async void RunTestCases(IEnumerable<IXunitTestCase> testCases, IMessageSink executionMessageSink, ITestFrameworkExecutionOptions executionOptions)
     {
-        using var runner = new EvaluationAssemblyRunner(TestAssembly, testCases, DiagnosticMessageSink, executionMessageSink, executionOptions);
+        var cases = testCases.ToList();
+
+        // Configuration is checked before any fact runs or any server starts. When it is broken, every selected
+        // criterion fact becomes a failed error case carrying the one-line problem (none of them runs, the run
+        // exits non-zero and its summary reads "Failed!"), and no report is written over the last good one.
+        string? problem = null;
+        if (cases.Any(c => OutcomeRecorder.CriterionOf(c) is not null))
+        {
+            problem = ConfigurationCheck.Problem(Settings.ProcessEnvironment());
+        }
+
+        if (problem is not null)
+        {
+            var line = $"DurableEval configuration error, no criterion fact ran: {problem}";
+            DiagnosticMessageSink.OnMessage(new DiagnosticMessage(line));
+            cases = cases.Select(c => OutcomeRecorder.CriterionOf(c) is null
+                    ? c
+                    : new ExecutionErrorTestCase(DiagnosticMessageSink, TestMethodDisplay.ClassAndMethod, TestMethodDisplayOptions.None, c.TestMethod, line))
+                .ToList();
+        }
+
+        using var runner = new EvaluationAssemblyRunner(TestAssembly, cases, DiagnosticMessageSink, executionMessageSink, executionOptions, publishReport: problem is null);
         await runner.RunAsync();
     }
 }
@@ -31,7 +52,8 @@ internal sealed class EvaluationAssemblyRunner(
     IEnumerable<IXunitTestCase> testCases,
     IMessageSink diagnosticMessageSink,
     IMessageSink executionMessageSink,
-    ITestFrameworkExecutionOptions executionOptions)
+    ITestFrameworkExecutionOptions executionOptions,
+    bool publishReport)
     : XunitTestAssemblyRunner(testAssembly, testCases, diagnosticMessageSink, executionMessageSink, executionOptions)
 {
     private readonly OutcomeRecorder outcomes = new();
@@ -47,6 +69,10 @@ internal sealed class EvaluationAssemblyRunner(
     protected override async Task BeforeTestAssemblyFinishedAsync()
     {
         await base.BeforeTestAssemblyFinishedAsync();
+        if (!publishReport)
+        {
+            return;
+        }
 
         // A report that cannot be written fails the run (the aggregator) and says why at default verbosity (the
         // error message; the adapter prints only the type of a cleanup failure).

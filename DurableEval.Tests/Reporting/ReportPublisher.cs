@@ -76,7 +76,7 @@ public static class ReportPublisher
         Settings settings, ServerStats stats, EvaluationProfile profile, Policy policy, IReadOnlyList<CriterionResult> results, DateTimeOffset now, TimeSpan? wallTime)
     {
         var starts = stats.Starts;
-        var report = EvaluationReport.Build(now, DescribeEnvironment(stats), profile, results) with
+        var report = EvaluationReport.Build(now, DescribeEnvironment(stats, settings.ExternalAddress), profile, results) with
         {
             Cost = new RunCost(wallTime, starts.Count, TimeSpan.FromMilliseconds(starts.Sum(s => s.StartMs))),
         };
@@ -135,12 +135,13 @@ public static class ReportPublisher
         File.Move(temporary, path, overwrite: true);
     }
 
-    private static EnvironmentInfo DescribeEnvironment(ServerStats stats)
+    // An external server is named with its address, so two runs against different clusters can be told apart (compare).
+    private static EnvironmentInfo DescribeEnvironment(ServerStats stats, string? externalAddress)
     {
         var starts = stats.Starts;
         var unavailable = stats.Unavailable;
         var used = starts.GroupBy(s => (s.Kind, s.Version)).OrderBy(g => g.Key.Kind)
-            .Select(g => $"{ServerNames.Of(g.Key.Kind)} (version: {g.Key.Version}; {g.Count().ToString(CultureInfo.InvariantCulture)} starts)")
+            .Select(g => $"{ServerNames.Of(g.Key.Kind)}{(g.Key.Kind == ServerKind.External && externalAddress is not null ? " at " + externalAddress : string.Empty)} (version: {g.Key.Version}; {g.Count().ToString(CultureInfo.InvariantCulture)} starts)")
             .Concat(unavailable.OrderBy(u => u.Key).Select(u => u.Value))
             .ToList();
         var persistence = starts.Select(s => s.Kind).Distinct().OrderBy(k => k).Select(k => k switch

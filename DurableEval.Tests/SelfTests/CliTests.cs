@@ -61,6 +61,66 @@ public sealed class CliTests : IDisposable
         Assert.True(File.Exists(Path.Combine(folder, "out", "junit.xml")));
     }
 
+    [Fact]
+    public void CompareLabelsRunsInSameNamedFilesByWhatTellsThemApart()
+    {
+        var report = JsonReport.Render(SyntheticEvidence.Report());
+        var ts = SaveUnder("ts/reports", report);
+        var cluster = SaveUnder("cluster/reports", report);
+        var earlier = SaveUnder("old/reports", JsonReport.Render(SyntheticEvidence.Report(earlier: true) with { GeneratedAt = SyntheticEvidence.Report().GeneratedAt.AddDays(-1) }));
+
+        var (code, markdown, _) = Run("compare", ts, cluster, earlier);
+
+        Assert.Equal(CliProgram.Ok, code);
+        var header = markdown.Split('\n').First(l => l.StartsWith("|  |", StringComparison.Ordinal));
+        var labels = header.Split('|', StringSplitOptions.TrimEntries).Where(c => c.Length > 0).ToList();
+        Assert.Equal(3, labels.Count);
+        Assert.Equal(3, labels.Distinct(StringComparer.Ordinal).Count());
+        Assert.DoesNotContain("reports/results.json", labels);
+        Assert.All(labels, l => Assert.StartsWith("Temporal, ", l, StringComparison.Ordinal));
+
+        // Same servers and time: only the path tells the first two apart; the third differs by time already.
+        Assert.EndsWith("ts/reports/results.json", labels[0], StringComparison.Ordinal);
+        Assert.EndsWith("cluster/reports/results.json", labels[1], StringComparison.Ordinal);
+        Assert.DoesNotContain("old/reports", labels[2], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void CompareTakesOneLabelPerFile()
+    {
+        var a = Save("a.json", JsonReport.Render(SyntheticEvidence.Report(earlier: true)));
+        var b = Save("b.json", JsonReport.Render(SyntheticEvidence.Report()));
+
+        var (code, markdown, _) = Run("compare", a, b, "--label", "before upgrade", "--label", "after upgrade");
+        var (tooFew, _, error) = Run("compare", a, b, "--label", "only one");
+
+        Assert.Equal(CliProgram.Ok, code);
+        Assert.Contains("|  | before upgrade | after upgrade |", markdown, StringComparison.Ordinal);
+        Assert.Equal(CliProgram.BadInput, tooFew);
+        Assert.Equal("durableeval: compare: 2 results files but 1 --label option(s); give one --label per file, in the same order, or none.", error.TrimEnd());
+    }
+
+    [Fact]
+    public void RepeatedLabelsAreOneClearLine()
+    {
+        var a = Save("a.json", JsonReport.Render(SyntheticEvidence.Report()));
+
+        var (code, _, error) = Run("compare", a, a, "--label", "x", "--label", "x");
+
+        Assert.Equal(CliProgram.BadInput, code);
+        Assert.Single(error.TrimEnd().Split('\n'));
+        Assert.Contains("\"x\" is given twice", error, StringComparison.Ordinal);
+    }
+
+    private string SaveUnder(string relative, string text)
+    {
+        var directory = Path.Combine(folder, relative);
+        Directory.CreateDirectory(directory);
+        var path = Path.Combine(directory, "results.json");
+        File.WriteAllText(path, text);
+        return path;
+    }
+
     private (int Code, string Line) RunGate(string results, string policy)
     {
         var (code, output, _) = Run("gate", results, "--policy", policy);

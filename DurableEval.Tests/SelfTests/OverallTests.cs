@@ -18,8 +18,11 @@ public sealed class OverallTests
     {
         var report = Build(new() { ["EX-01"] = 5, ["EX-02"] = 3, ["RT-01"] = 3, ["RT-02"] = 2, ["WF-01"] = 4 });
 
+        // "Good" is PoC Ready and up, so EX-02's 3 stars counts as good; RT-02's 2 stars does not.
         var ex = Category(report, "EX");
-        Assert.Equal((7, 1, 1, 5), (ex.Items, ex.Good, ex.NotGood, ex.NotEvaluated));
+        Assert.Equal((7, 2, 0, 5), (ex.Items, ex.Good, ex.NotGood, ex.NotEvaluated));
+        var rt = Category(report, "RT");
+        Assert.Equal((1, 1), (rt.Good, rt.NotGood));
         Assert.Equal(4.0, ex.Average);
         Assert.Equal(2.5, Category(report, "RT").Average);
         Assert.Equal(4.0, Category(report, "WF").Average);
@@ -149,6 +152,37 @@ public sealed class OverallTests
         }
 
         return ratings;
+    }
+
+    [Fact]
+    public void IncompleteOverallIsProvisionalInEveryFormat()
+    {
+        // No server: two criteria rated, fail-close criteria not evaluated. The stars must not read as the rating.
+        var report = Build(new() { ["DX-01"] = 3, ["VR-02"] = 3 });
+
+        Assert.True(report.Overall.Provisional);
+        var expected = "not rated (incomplete); provisional \u2B50\u2B50\u2B50 PoC Ready from 2 of 58";
+        Assert.Equal(expected, report.OverallText);
+        Assert.StartsWith("DurableEval: " + expected + "; incomplete: fail-close criteria not evaluated: EX-01", ConsoleSummary.Lines(report, "r.md")[0], StringComparison.Ordinal);
+        Assert.Contains("**Overall:** " + expected, MarkdownReport.Render(report), StringComparison.Ordinal);
+        Assert.Contains("provisional \u2605\u2605\u2605\u2606\u2606 PoC Ready from 2 of 58", HtmlReport.Render(report), StringComparison.Ordinal);
+        Assert.Contains("<property name=\"overall\" value=\"" + expected + "\" />", JunitReport.Render(report), StringComparison.Ordinal);
+        var json = System.Text.Json.JsonDocument.Parse(JsonReport.Render(report)).RootElement.GetProperty("overall");
+        Assert.True(json.GetProperty("provisional").GetBoolean());
+        Assert.Equal(expected, json.GetProperty("display").GetString());
+        Assert.DoesNotContain("Verdict:** PoC Ready", MarkdownReport.Render(report), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void CompleteOverallIsNotProvisional()
+    {
+        var all = Catalog.All.Where(d => d.FailClose != FailCloseRule.None).ToDictionary(d => d.Id, _ => 4);
+
+        var report = Build(all);
+
+        Assert.False(report.Overall.Provisional);
+        Assert.Equal("\u2B50\u2B50\u2B50\u2B50 Production Ready", report.OverallText);
+        Assert.DoesNotContain("provisional", ConsoleSummary.Lines(report, "r.md")[0], StringComparison.Ordinal);
     }
 
     private static EvaluationReport Build(Dictionary<string, int> ratings) =>

@@ -28,7 +28,9 @@ public sealed class RubricTests
         { "a production check not run", Native, [Core("c1", CheckOutcome.Passed), Edge("e1", CheckOutcome.Passed), Production("p1", CheckOutcome.NotRun)], 4, "Production Ready" },
         { "pattern support, all passed", Pattern, [Core("c1", CheckOutcome.Passed), Edge("e1", CheckOutcome.Passed), Production("p1", CheckOutcome.Passed)], 4, "Production Ready" },
         { "native, all passed", Native, [Core("c1", CheckOutcome.Passed), Edge("e1", CheckOutcome.Passed), Production("p1", CheckOutcome.Passed)], 5, "Production Recommended" },
-        { "native, core only, all passed", Native, [Core("c1", CheckOutcome.Passed), Core("c2", CheckOutcome.Passed)], 5, "Production Recommended" },
+        { "native, core only, all passed", Native, [Core("c1", CheckOutcome.Passed), Core("c2", CheckOutcome.Passed)], 4, "Production Ready" },
+        { "native, core and edge passed, no production check", Native, [Core("c1", CheckOutcome.Passed), Edge("e1", CheckOutcome.Passed)], 5, "Production Recommended" },
+        { "native, core and production passed, no edge check", Native, [Core("c1", CheckOutcome.Passed), Production("p1", CheckOutcome.Passed)], 5, "Production Recommended" },
     };
 
     [Theory]
@@ -84,6 +86,34 @@ public sealed class RubricTests
         Assert.Equal(2, rating.Stars);
         Assert.Contains("dup-rejected", rating.Reason, StringComparison.Ordinal);
         Assert.DoesNotContain("c1", rating.Reason, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(9)]
+    public void PassedCoreChecksAloneRateAtMostFourStars(int coreChecks)
+    {
+        var onlyCore = Enumerable.Range(1, coreChecks).Select(i => Core($"c{i}", CheckOutcome.Passed)).ToArray();
+        foreach (var support in new[] { Native, Pattern, Custom })
+        {
+            var rating = Rubric.Rate(support, onlyCore);
+            Assert.True(rating.Stars <= 4, $"{support}, {coreChecks} passed core checks: rated {rating.Stars}");
+        }
+
+        var native = Rubric.Rate(Native, onlyCore);
+        Assert.Equal(4, native.Stars);
+        Assert.Contains("no check above core", native.Reason, StringComparison.Ordinal);
+
+        // The same evidence plus one passed next-level check earns the fifth star: the cap is about missing evidence only.
+        Assert.Equal(5, Rubric.Rate(Native, [.. onlyCore, Edge("e1", CheckOutcome.Passed)]).Stars);
+    }
+
+    [Fact]
+    public void TheRuleIsPrintedWithTheLegend()
+    {
+        Assert.Contains("above core", Rubric.Rows.Single(r => r.Stars == 5).Rule, StringComparison.Ordinal);
+        Assert.Contains("no check above core", Rubric.Rows.Single(r => r.Stars == 4).Rule, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -27,6 +27,7 @@ public sealed partial class AgentFacts
                 Core("hung-tool-fallback", $"A hung tool times out after its {ToolPolicies.HungToolTimeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s StartToClose (one attempt) and the agent runs its fallback tool instead"),
                 Core("non-retryable-observed", $"A non-retryable tool error runs once (the policy allows {ToolPolicies.MaxAttempts}) and reaches the model as an observation; the loop continues"),
                 Core("final-answer", "The agent finishes with an answer built from all three observations, after exactly two model requests"),
+                Edge("per-tool-policy-recorded", $"Each tool's own options reach the server: history schedules the hung tool with its {ToolPolicies.HungToolTimeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s StartToClose and 1 attempt and the flaky tool with {ToolPolicies.MaxAttempts} attempts, and records the hung tool's timeout as StartToClose"),
             ],
             async (server, checks) =>
             {
@@ -81,6 +82,18 @@ public sealed partial class AgentFacts
                     bad.Count == 1 && badFailure is { NonRetryable: true, Type: "InvalidArguments" } && Observed(AgentToolbox.ParseDate).StartsWith("error (InvalidArguments)", StringComparison.Ordinal) && fedBack && outcome.Turns == 2,
                     $"{bad.Count} attempt(s); history failure {badFailure?.Type ?? "none"} non-retryable {badFailure?.NonRetryable}; agent saw '{Observed(AgentToolbox.ParseDate)}'; fed back to the model in request {lastRequest?.Index}: {fedBack}; turns {outcome.Turns}");
 
+                // Next level: the per-tool options are what the server enforced, not only what the workflow asked for.
+                var hungScheduled = ActivityEvents.Scheduled(history, AgentToolbox.SlowPricing).FirstOrDefault()?.ActivityTaskScheduledEventAttributes;
+                var flakyScheduled = ActivityEvents.Scheduled(history, AgentToolbox.FlakyInventory).FirstOrDefault()?.ActivityTaskScheduledEventAttributes;
+                var timeoutType = TimeoutTypeOf(history, AgentToolbox.SlowPricing);
+                var hungTimeout = hungScheduled?.StartToCloseTimeout?.ToTimeSpan();
+                checks.Expect(
+                    "per-tool-policy-recorded",
+                    hungTimeout == ToolPolicies.HungToolTimeout && hungScheduled?.RetryPolicy?.MaximumAttempts == 1
+                        && flakyScheduled?.RetryPolicy?.MaximumAttempts == ToolPolicies.MaxAttempts && timeoutType == TimeoutType.StartToClose,
+                    $"hung tool scheduled with StartToClose {hungTimeout?.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture) ?? "none"} s, max attempts {hungScheduled?.RetryPolicy?.MaximumAttempts.ToString(CultureInfo.InvariantCulture) ?? "none"}; " +
+                    $"flaky tool max attempts {flakyScheduled?.RetryPolicy?.MaximumAttempts.ToString(CultureInfo.InvariantCulture) ?? "none"}; hung tool timed out as {timeoutType?.ToString() ?? "nothing"}");
+
                 var expected = FinalAnswer(outcome.Observations.Select(o => o.Observation));
                 checks.Expect(
                     "final-answer",
@@ -104,6 +117,13 @@ public sealed partial class AgentFacts
     {
         var ids = ActivityEvents.Scheduled(history, activityType).Select(e => e.EventId).ToHashSet();
         return history.Events.Count(e => e.EventType == EventType.ActivityTaskTimedOut && ids.Contains(e.ActivityTaskTimedOutEventAttributes.ScheduledEventId));
+    }
+
+    private static TimeoutType? TimeoutTypeOf(WorkflowHistory history, string activityType)
+    {
+        var ids = ActivityEvents.Scheduled(history, activityType).Select(e => e.EventId).ToHashSet();
+        return history.Events.FirstOrDefault(e => e.EventType == EventType.ActivityTaskTimedOut && ids.Contains(e.ActivityTaskTimedOutEventAttributes.ScheduledEventId))
+            ?.ActivityTaskTimedOutEventAttributes.Failure?.TimeoutFailureInfo?.TimeoutType;
     }
 
     private static (string Type, bool NonRetryable)? FailureOf(WorkflowHistory history, string activityType)

@@ -22,6 +22,7 @@ public sealed partial class DeveloperExperienceFacts
             [
                 Core("start-by-name", $"A workflow started by its type name \"{OrderIntakeWorkflow.Name}\" with untyped arguments (a dictionary, no .NET type) runs and returns the typed result"),
                 Core("payload-plain-json", "Its input and result payloads are encoding json/plain with a plain JSON body a generic parser reads"),
+                Edge("undeclared-type-served", "A workflow type no .NET class declares (as a type defined in another language) is served by a dynamic workflow, which receives the type name and the untyped input intact"),
             ],
             async (server, checks) =>
             {
@@ -57,6 +58,23 @@ public sealed partial class DeveloperExperienceFacts
                     "payload-plain-json",
                     Encoding(input) == "json/plain" && Encoding(output) == "json/plain" && IsJsonObject(Body(input)) && IsJsonObject(Body(output)),
                     $"input {Encoding(input)} {Body(input)}; result {Encoding(output)} {Body(output)}");
+                // Next level: the .NET side serves a type it never declared, as a polyglot system's worker would.
+                var foreignType = "IntakeFromPython-" + server.NewId("type")[^8..];
+                var dynamicQueue = server.NewTaskQueue("anytype");
+                await using (RunningWorker.Start(server.Client, new TemporalWorkerOptions(dynamicQueue).AddWorkflow<AnyTypeIntakeWorkflow>()))
+                {
+                    var foreign = new Dictionary<string, object> { ["Id"] = "o-7", ["Qty"] = 11 };
+                    var served = await server.Client.StartWorkflowAsync(foreignType, [foreign], server.Options("anytype", dynamicQueue));
+                    var receipt = await served.GetResultAsync<JsonElement>();
+                    var servedId = receipt.TryGetProperty("Id", out var si) ? si.GetString() : null;
+                    var servedQty = receipt.TryGetProperty("Qty", out var sq) && sq.TryGetInt32(out var qv) ? qv : -1;
+                    var servedAs = receipt.TryGetProperty("AcceptedBy", out var sb) ? sb.GetString() : null;
+                    checks.Expect(
+                        "undeclared-type-served",
+                        servedId == "o-7" && servedQty == 11 && servedAs == foreignType,
+                        $"started type \"{foreignType}\" with {{Id: o-7, Qty: 11}}; result {receipt.GetRawText()}");
+                }
+
                 fact.Finding($"Payload bodies are plain JSON ({Body(input)}) with .NET's PascalCase property names by default; Python and TypeScript code usually expects snake_case or camelCase, so cross-language work sets a JsonSerializerOptions naming policy on the payload converter.");
             });
 

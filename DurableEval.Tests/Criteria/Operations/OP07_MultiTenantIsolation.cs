@@ -47,6 +47,7 @@ public sealed partial class OperationsFacts
                 Core("same-id-both", "The same workflow id runs independently in two registered namespaces, each with its own run"),
                 Core("cannot-see-other", "A client of tenant A describing or signalling an id that exists only in tenant B gets NotFound, and B's run never receives A's signal"),
                 Core("worker-confined", "A worker of tenant A never receives tenant B's tasks: with only A's worker running, B's run (same id, same task-queue name) has no workflow task started"),
+                Edge("terminate-confined", "An operation is confined to its namespace: terminating tenant A's run leaves tenant B's run with the same id running"),
             ],
             async (server, checks) =>
             {
@@ -106,7 +107,14 @@ public sealed partial class OperationsFacts
                     "worker-confined",
                     bStarted == 0 && (await runA.QueryAsync(w => w.State)).Owner == "tenant-a",
                     $"with only A's worker polling queue {queue[^8..]} in both namespaces, B's run has {bStarted} workflow task(s) started; A's run answered its query");
+                // Next level: not only reads and signals but a destructive operation stays inside its namespace.
                 await runA.TerminateAsync("DurableEval: isolation checked");
+                var aAfter = (await runA.DescribeAsync()).Status;
+                var bAfter = (await runB.DescribeAsync()).Status;
+                checks.Expect(
+                    "terminate-confined",
+                    aAfter == WorkflowExecutionStatus.Terminated && bAfter == WorkflowExecutionStatus.Running,
+                    $"after tenant A terminated id {id[^8..]}: A's run is {aAfter}, B's run with the same id is {bAfter}");
                 await runB.TerminateAsync("DurableEval: isolation checked");
             });
 

@@ -54,6 +54,7 @@ public static class SyntheticEvidence
                 [
                     Check("duplicate-start-rejected", CheckKind.Core, earlier ? CheckOutcome.Passed : CheckOutcome.Failed, earlier ? "WorkflowAlreadyStartedException" : "no exception (accepted)", TimeSkipping),
                     Check("use-existing", CheckKind.Core, CheckOutcome.Passed, "same run id", TimeSkipping),
+                    Check("update-id-deduplicated", CheckKind.Edge, CheckOutcome.Passed, "handler ran 1 time for 2 updates", TimeSkipping),
                 ])),
             ["EX-04"] = (Failed("EX04_StatePersistence", "NullReferenceException after the checks", 2), Evidence(
                 "EX-04",
@@ -86,7 +87,10 @@ public static class SyntheticEvidence
                 ])),
             ["WF-03"] = (Passed("WF03_ParallelExecution", 6), Evidence(
                 "WF-03",
-                [Check("fan-out-overlaps", CheckKind.Core, CheckOutcome.Passed, "peak 8 of 8 concurrently", TimeSkipping)],
+                [
+                    Check("fan-out-overlaps", CheckKind.Core, CheckOutcome.Passed, "peak 8 of 8 concurrently", TimeSkipping),
+                    Check("failed-branch-isolated", CheckKind.Edge, CheckOutcome.Passed, "7 of 8 results kept after branch 3 failed", TimeSkipping),
+                ],
                 [
                     new Metric("peak_concurrency", 8, "activities"), new Metric("bounded_peak_concurrency", 3, "activities"),
                     new Metric("fanout_elapsed_ms", 412.5, "ms"), new Metric("fanout_activities_per_s", 19.4, "activities/s"),
