@@ -74,7 +74,7 @@ public sealed class PrometheusTextTests
         Assert.Empty(OtlpDecoding.Points(Message(1, Message(2, Message(2, Text(1, "empty"))))));
     }
 
-    private static byte[] Message(int field, params byte[][] parts)
+    internal static byte[] Message(int field, params byte[][] parts)
     {
         using var stream = new MemoryStream();
         var output = new CodedOutputStream(stream);
@@ -84,7 +84,7 @@ public sealed class PrometheusTextTests
         return stream.ToArray();
     }
 
-    private static byte[] Text(int field, string value)
+    internal static byte[] Text(int field, string value)
     {
         using var stream = new MemoryStream();
         var output = new CodedOutputStream(stream);
@@ -94,7 +94,7 @@ public sealed class PrometheusTextTests
         return stream.ToArray();
     }
 
-    private static byte[] SFixed64(int field, long value)
+    internal static byte[] SFixed64(int field, long value)
     {
         using var stream = new MemoryStream();
         var output = new CodedOutputStream(stream);

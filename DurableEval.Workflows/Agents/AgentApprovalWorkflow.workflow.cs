@@ -9,7 +9,11 @@ namespace DurableEval.Workflows.Agents;
 [Workflow]
 public class AgentApprovalWorkflow
 {
+    /// <summary>The outcome of a run whose decision signal reached it without the decision.</summary>
+    public const string SignalWithoutDecision = "signal-without-decision";
+
     private ApprovalDecision? decision;
+    private bool decisionMissing;
 
     /// <summary>True once the draft exists and the run waits for a human.</summary>
     [WorkflowQuery]
@@ -21,16 +25,32 @@ public class AgentApprovalWorkflow
         var draft = await Workflow.ExecuteActivityAsync((ModelActivities m) => m.CompleteAsync(new ChatPrompt(task, "Propose one action for a human to approve.")), ModelCallOptions.Default);
         var started = Workflow.UtcNow;
         Waiting = true;
-        var decided = await Workflow.WaitConditionAsync(() => decision is not null, timeout);
+        var decided = await Workflow.WaitConditionAsync(() => decision is not null || decisionMissing, timeout);
         var waited = Workflow.UtcNow - started;
+        if (decided && decision is null)
+        {
+            return new(SignalWithoutDecision, null, waited, draft.Text);
+        }
+
         return decided
             ? new(decision!.Approved ? "approved" : "rejected", decision.Reviewer, waited, draft.Text)
             : new("timed-out", null, waited, draft.Text);
     }
 
+    /// <summary>
+    /// The default lets a signal delivered without its input still reach the run (the SDK drops a signal whose
+    /// required arguments are missing): the run then ends with <see cref="SignalWithoutDecision"/> at once, rather
+    /// than waiting out its timeout as if nobody had decided.
+    /// </summary>
     [WorkflowSignal]
-    public Task DecideAsync(ApprovalDecision decided)
+    public Task DecideAsync(ApprovalDecision? decided = null)
     {
+        if (decided is null)
+        {
+            decisionMissing = true;
+            return Task.CompletedTask;
+        }
+
         decision ??= decided;
         return Task.CompletedTask;
     }

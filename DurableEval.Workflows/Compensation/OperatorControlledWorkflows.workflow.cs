@@ -12,10 +12,17 @@ namespace DurableEval.Workflows.Compensation;
 [Workflow]
 public class PausedUntilReleasedWorkflow
 {
+    /// <summary>What the run records as its release note when the release signal reached it without one.</summary>
+    public const string ArrivedWithoutNote = "(release arrived without a note)";
+
     private bool released;
 
     [WorkflowQuery]
     public string State { get; private set; } = "starting";
+
+    /// <summary>The operator's note the release signal carried; the run's remaining work is done under it.</summary>
+    [WorkflowQuery]
+    public string? ReleaseNote { get; private set; }
 
     [WorkflowRun]
     public async Task<string> RunAsync()
@@ -25,7 +32,8 @@ public class PausedUntilReleasedWorkflow
             State = "paused";
             await Workflow.WaitConditionAsync(() => released);
             State = "released";
-            return await Workflow.ExecuteActivityAsync((OperatorActivities a) => a.Work("after-release"), OperatorActivities.Options);
+            var note = ReleaseNote;
+            return await Workflow.ExecuteActivityAsync((OperatorActivities a) => a.Work(note!), OperatorActivities.Options);
         }
         catch (Exception e) when (TemporalException.IsCanceledException(e))
         {
@@ -38,9 +46,15 @@ public class PausedUntilReleasedWorkflow
         }
     }
 
+    /// <summary>
+    /// Releases the run with the operator's note. The default lets a signal delivered without its input still reach
+    /// the run (the SDK drops a signal whose required arguments are missing), so the lost note is seen as
+    /// <see cref="ArrivedWithoutNote"/> instead of as a run that never wakes.
+    /// </summary>
     [WorkflowSignal]
-    public Task ReleaseAsync()
+    public Task ReleaseAsync(string? note = null)
     {
+        ReleaseNote = note ?? ArrivedWithoutNote;
         released = true;
         return Task.CompletedTask;
     }

@@ -1,5 +1,6 @@
 using DurableEval.Workflows.Shared;
 using Temporalio.Activities;
+using Temporalio.Exceptions;
 using Temporalio.Workflows;
 
 namespace DurableEval.Workflows.Primitives;
@@ -76,9 +77,22 @@ public sealed class LoopActivities(InvocationCounter counter)
 [Workflow]
 public class RunningTotalContinuesAsNewWorkflow
 {
+    /// <summary>The failure type a run reports when it started without the state its predecessor handed over.</summary>
+    public const string InputMissing = "InputMissing";
+
+    /// <summary>
+    /// The default lets a run that a server started without its input begin at all (the SDK fails the workflow task
+    /// forever when a required argument is missing); the run then fails at once, naming what it lacked, so a fact
+    /// sees the lost hand-over directly rather than a stalled run.
+    /// </summary>
     [WorkflowRun]
-    public async Task<RunningTotal> RunAsync(RunningTotal state)
+    public async Task<RunningTotal> RunAsync(RunningTotal? state = null)
     {
+        if (state is null)
+        {
+            throw new ApplicationFailureException($"run {Workflow.Info.RunId} started without its running total", InputMissing, nonRetryable: true);
+        }
+
         var run = state.RunIds.Count + 1;
         var added = await Workflow.ExecuteActivityAsync(
             () => BatchActivities.AddBatch(run), new() { StartToCloseTimeout = TimeSpan.FromSeconds(30) });

@@ -24,8 +24,16 @@ public class SignalsArriveInOrderWorkflow
         return seen;
     }
 
+    /// <summary>What the workflow records for a Note signal that reached it without its number (sent numbers start at 1).</summary>
+    public const int ArrivedWithoutNumber = 0;
+
+    /// <summary>
+    /// The default makes a signal delivered without its input reach the workflow as <see cref="ArrivedWithoutNumber"/>
+    /// (the SDK drops a signal whose required arguments are missing), so a fact sees the lost payload directly
+    /// instead of waiting for a signal that never counts.
+    /// </summary>
     [WorkflowSignal]
-    public Task NoteAsync(int number)
+    public Task NoteAsync(int number = ArrivedWithoutNumber)
     {
         seen.Add(number);
         return Task.CompletedTask;

@@ -28,7 +28,7 @@ public sealed partial class AgentFacts
         await fact.LiveAsync(
             ServerNeed.TimeSkipping,
             [
-                Core("signal-approve", $"Approved by signal after {H(signalAfter)}: the run completes 'approved' having waited that long in workflow time"),
+                Core("signal-approve", $"Approved by signal after {H(signalAfter)}: the run completes 'approved' by the reviewer the signal named, having waited that long in workflow time; the WorkflowExecutionSignaled event records the decision sent"),
                 Core("update-approve", $"Approved by update after {H(updateAfter)}: the caller gets the handler's acknowledgement and the run completes 'approved'"),
                 Core("update-reject", $"Rejected by update after {H(rejectAfter)}: the run completes 'rejected'"),
                 Core("timeout-path", $"No decision: the run completes 'timed-out' after exactly {H(window)} of workflow time, in seconds of wall time"),
@@ -57,13 +57,17 @@ public sealed partial class AgentFacts
                 Task<T> Unskipped<T>(Func<Task<T>> wait) => server.Environment.WithAutoTimeSkippingDisabledAsync(wait);
                 var bySignal = await StartWaitingAsync("signal");
                 await server.Environment.DelayAsync(signalAfter);
-                await bySignal.SignalAsync(w => w.DecideAsync(new ApprovalDecision(true, "bob")));
+                var sentDecision = new ApprovalDecision(true, $"bob-{Guid.NewGuid():N}"[..12]);
+                await bySignal.SignalAsync(w => w.DecideAsync(sentDecision));
                 var signalled = await Unskipped(() => bySignal.GetResultAsync());
+                var recordedDecisions = RecordedInputs.Signals<ApprovalDecision>(await bySignal.FetchHistoryAsync(), "Decide");
                 fact.Metric("signal_approval_wait_workflow_h", signalled.Waited.TotalHours, "h");
                 checks.Expect(
                     "signal-approve",
-                    signalled.Outcome == "approved" && signalled.Reviewer == "bob" && Within(signalled.Waited, signalAfter, window),
-                    $"{signalled.Outcome} by {signalled.Reviewer ?? "nobody"} after {H(signalled.Waited)} of workflow time (environment moved {H(signalAfter)}); draft '{signalled.Draft}'");
+                    signalled.Outcome == "approved" && signalled.Reviewer == sentDecision.Reviewer && Within(signalled.Waited, signalAfter, window)
+                        && recordedDecisions.Count == 1 && recordedDecisions[0].Present && recordedDecisions[0].Value == sentDecision,
+                    $"sent {sentDecision}; {signalled.Outcome} by {signalled.Reviewer ?? "nobody"} after {H(signalled.Waited)} of workflow time (environment moved {H(signalAfter)}); "
+                        + $"history recorded [{string.Join(", ", recordedDecisions)}]; draft '{signalled.Draft}'");
 
                 var byUpdate = await StartWaitingAsync("update");
                 await server.Environment.DelayAsync(updateAfter);

@@ -27,7 +27,7 @@ public sealed partial class CompensationFacts
             [
                 Core("cancel-seen-and-cleaned-up", "CancelAsync on a paused run: the workflow sees it, runs its cleanup activity once, and ends Canceled"),
                 Core("terminate-ends-with-reason", "TerminateAsync ends a paused run at once: status Terminated, the reason in history, the result throws a terminated failure, no cleanup ran"),
-                Core("signal-releases-paused-run", "A signal releases a paused run, which then completes its remaining work"),
+                Core("signal-releases-paused-run", "A signal carrying the operator's note releases a paused run, which then completes its remaining work under that note: the run's result, its queried note and the WorkflowExecutionSignaled input all equal the note sent"),
                 Edge("update-unsticks-run", "An update tells a run stuck on a forever-failing call to skip it and the run completes"),
             ],
             async (server, checks) =>
@@ -70,12 +70,18 @@ public sealed partial class CompensationFacts
                     $"status {terminateStatus}; result: {Observe.DescribeChain(terminateOutcome)}; history reason \"{terminatedEvent?.WorkflowExecutionTerminatedEventAttributes.Reason ?? "no terminated event"}\"; cleanup ran {Runs(terminated, "Cleanup")}x");
 
                 var released = await PausedAsync("release");
-                await released.SignalAsync(w => w.ReleaseAsync());
-                var releaseResult = await Observe.FailureOfAsync(() => released.GetResultAsync());
+                var note = $"ops: released after ticket {Guid.NewGuid():N}"[..36];
+                await released.SignalAsync(w => w.ReleaseAsync(note));
+                string? releaseValue = null;
+                var releaseResult = await Observe.FailureOfAsync(async () => releaseValue = await released.GetResultAsync());
+                var receivedNote = await released.QueryAsync(w => w.ReleaseNote);
+                var recordedNotes = RecordedInputs.Signals<string>(await released.FetchHistoryAsync(), "Release");
                 checks.Expect(
                     "signal-releases-paused-run",
-                    releaseResult is null && await released.QueryAsync(w => w.State) == "released" && Runs(released, "Work") == 1,
-                    $"after the signal: {(releaseResult is null ? "completed" : Observe.DescribeChain(releaseResult))}, state {await released.QueryAsync(w => w.State)}, remaining work ran {Runs(released, "Work")}x");
+                    releaseResult is null && releaseValue == note && receivedNote == note && await released.QueryAsync(w => w.State) == "released" && Runs(released, "Work") == 1
+                        && recordedNotes.Count == 1 && recordedNotes[0].Present && recordedNotes[0].Value == note,
+                    $"sent note \"{note}\"; after the signal: {(releaseResult is null ? $"completed with \"{releaseValue}\"" : Observe.DescribeChain(releaseResult))}, state {await released.QueryAsync(w => w.State)}, "
+                        + $"the run received note \"{receivedNote ?? "none"}\", history recorded [{string.Join(", ", recordedNotes)}]; remaining work ran {Runs(released, "Work")}x");
 
                 var stuck = await server.Client.StartWorkflowAsync((StuckOnDownstreamWorkflow w) => w.RunAsync(), server.Options("stuck", queue));
                 var failing = await Eventually.HoldsAsync(() => Task.FromResult(Runs(stuck, "CallDownstream") >= 2), Observe.Bound, checks.Cancellation);
@@ -120,7 +126,7 @@ public sealed partial class CompensationFacts
                 });
                 var revived = server.Client.GetWorkflowHandle<PausedUntilReleasedWorkflow>(mistaken.Id, reset.RunId);
                 await Eventually.HoldsAsync(async () => await revived.QueryAsync(w => w.State) == "paused", Observe.Bound, checks.Cancellation);
-                await revived.SignalAsync(w => w.ReleaseAsync());
+                await revived.SignalAsync(w => w.ReleaseAsync("ops: release the revived run"));
                 var revivedResult = await Observe.FailureOfAsync(() => revived.GetResultAsync<string>());
                 checks.Expect(
                     "reset-undoes-terminate",

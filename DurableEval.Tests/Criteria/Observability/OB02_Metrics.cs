@@ -4,6 +4,7 @@ using DurableEval.Tests.Evidence;
 using DurableEval.Tests.Reporting;
 using DurableEval.Tests.Servers;
 using DurableEval.Workflows.Observability;
+using OpenTelemetry.Exporter;
 using Temporalio.Client;
 using Temporalio.Runtime;
 using Temporalio.Worker;
@@ -34,7 +35,8 @@ public sealed partial class ObservabilityFacts
                 Core("activity-metrics", $"temporal_activity_execution_latency_count labelled with the activity and workflow types equals the {Runs}x{Steps} activities run; none failed"),
                 Core("custom-workflow-metric", "A counter from workflow code (Workflow.MetricMeter) reads the number of runs, labelled with the workflow type"),
                 Core("custom-activity-metric", "A counter from activity code (ActivityExecutionContext.MetricMeter) reads the units the activities added, labelled with the activity type"),
-                Edge("otlp-export", "The runtime's OpenTelemetry exporter (OTLP/HTTP) delivers to a local receiver: a request arrives carrying the SDK and custom metric names, and its workflow-completed point equals the runs done"),
+                Edge("otlp-export", "The runtime's OpenTelemetry exporter delivers to a local OTLP receiver proven first by OpenTelemetry .NET's own exporter: a request arrives carrying the SDK and custom metric names, and its workflow-completed point equals the runs done"),
+                Edge("otlp-http-protocol", "With OpenTelemetryProtocol.Http configured, the runtime's exports arrive as OTLP/HTTP POSTs, not as OTLP/gRPC, at a receiver that accepts both on one port"),
                 Production("server-metrics", "Server-side metrics (persistence, matching, history shards) scraped from a full server's own endpoint"),
             ],
             async (server, checks) =>
@@ -131,48 +133,66 @@ public sealed partial class ObservabilityFacts
                     activityCustom == Runs * Steps * Units,
                     $"{MeteredStepActivities.UnitsCounter}{{activity_type=\"{StepActivity}\"}} = {Num(activityCustom)} (expected {Runs}x{Steps}x{Units} = {Runs * Steps * Units})");
 
-                using var receiver = new OtlpReceiver();
-                var otlpRuntime = new TemporalRuntime(new TemporalRuntimeOptions
+                // The receiver is proven before the SDK is judged: OpenTelemetry .NET's own exporter sends one counter
+                // point by each transport to the same port. Without the OTLP/HTTP control the SDK checks do not run.
+                await using var receiver = await OtlpReceiver.StartAsync(checks.Cancellation);
+                const long ControlValue = 7919;
+                var httpFlushed = OtlpControl.Send(receiver, OtlpExportProtocol.HttpProtobuf, ControlValue);
+                var grpcFlushed = OtlpControl.Send(receiver, OtlpExportProtocol.Grpc, ControlValue + 1);
+                var httpControl = OtlpControl.Arrived(receiver.Requests, "http", ControlValue);
+                var grpcControl = OtlpControl.Arrived(receiver.Requests, "grpc", ControlValue + 1);
+                fact.Finding($"OTLP receiver control (OpenTelemetry .NET's exporter, same port): OTLP/HTTP {(httpControl ? "arrived" : $"did not arrive (flush {(httpFlushed ? "reported success" : "failed")})")}, "
+                    + $"OTLP/gRPC {(grpcControl ? "arrived" : $"did not arrive (flush {(grpcFlushed ? "reported success" : "failed")})")}"
+                    + (receiver.Refused.Count == 0 ? "." : $"; refused: {string.Join("; ", receiver.Refused)}."));
+                if (!httpControl)
                 {
-                    Telemetry = new TelemetryOptions
+                    var unproven = OtlpVerdict.Export(new OtlpObservation(false, grpcControl, [], string.Empty, OtlpRuns, []));
+                    checks.NotRun("otlp-export", unproven.Evidence);
+                    checks.NotRun("otlp-http-protocol", unproven.Evidence);
+                }
+                else
+                {
+                    var otlpRuntime = new TemporalRuntime(new TemporalRuntimeOptions
                     {
-                        Metrics = new MetricsOptions
+                        Telemetry = new TelemetryOptions
                         {
-                            OpenTelemetry = new OpenTelemetryOptions(receiver.MetricsUrl)
+                            Metrics = new MetricsOptions
                             {
-                                Protocol = OpenTelemetryProtocol.Http,
-                                MetricsExportInterval = TimeSpan.FromMilliseconds(250),
+                                OpenTelemetry = new OpenTelemetryOptions(receiver.MetricsUrl)
+                                {
+                                    Protocol = OpenTelemetryProtocol.Http,
+                                    MetricsExportInterval = TimeSpan.FromMilliseconds(250),
+                                },
                             },
                         },
-                    },
-                });
-                var otlpClient = await RuntimeClients.ConnectAsync(server, otlpRuntime);
-                var otlpQueue = server.NewTaskQueue("otlp");
-                await using (var worker = RunningWorker.Start(otlpClient, new TemporalWorkerOptions(otlpQueue).AddWorkflow<MeteredOrderWorkflow>().AddAllActivities(new MeteredStepActivities())))
-                {
-                    for (var i = 0; i < OtlpRuns; i++)
+                    });
+                    var otlpClient = await RuntimeClients.ConnectAsync(server, otlpRuntime);
+                    var otlpQueue = server.NewTaskQueue("otlp");
+                    await using (var worker = RunningWorker.Start(otlpClient, new TemporalWorkerOptions(otlpQueue).AddWorkflow<MeteredOrderWorkflow>().AddAllActivities(new MeteredStepActivities())))
                     {
-                        await otlpClient.ExecuteWorkflowAsync((MeteredOrderWorkflow w) => w.RunAsync(new MeteredOrder(1, Units)), server.Options("otlp", otlpQueue));
+                        for (var i = 0; i < OtlpRuns; i++)
+                        {
+                            await otlpClient.ExecuteWorkflowAsync((MeteredOrderWorkflow w) => w.RunAsync(new MeteredOrder(1, Units)), server.Options("otlp", otlpQueue));
+                        }
+                    }
+
+                    IReadOnlyList<OtlpRequest> SdkRequests() => receiver.Requests.Where(r => !OtlpDecoding.MetricNames(r.Body).Contains(OtlpControl.MetricName)).ToList();
+                    OtlpObservation Observed() => new(httpControl, grpcControl, SdkRequests(), otlpQueue, OtlpRuns, ["temporal_workflow_completed", MeteredOrderWorkflow.WorkflowCounter, MeteredStepActivities.UnitsCounter]);
+                    await Eventually.HoldsAsync(() => Task.FromResult(OtlpVerdict.Export(Observed()).Passed == true), TimeSpan.FromSeconds(15), checks.Cancellation);
+                    var observed = Observed();
+                    fact.Metric("otlp_sdk_exports", observed.Sdk.Count, "requests");
+                    foreach (var (id, judgement) in new[] { ("otlp-export", OtlpVerdict.Export(observed)), ("otlp-http-protocol", OtlpVerdict.HttpHonoured(observed)) })
+                    {
+                        if (judgement.Passed is { } passed)
+                        {
+                            checks.Expect(id, passed, judgement.Evidence);
+                        }
+                        else
+                        {
+                            checks.NotRun(id, judgement.Evidence);
+                        }
                     }
                 }
-
-                double OtlpCompleted() => receiver.Requests.Select(r => OtlpDecoding.Points(r.Body)
-                        .Where(p => p.Metric == "temporal_workflow_completed" && p.Attributes.GetValueOrDefault("task_queue") == otlpQueue)
-                        .Sum(p => p.Value))
-                    .DefaultIfEmpty(0)
-                    .Max();
-                await Eventually.HoldsAsync(() => Task.FromResult(OtlpCompleted() >= OtlpRuns), TimeSpan.FromSeconds(15), checks.Cancellation);
-                var requests = receiver.Requests;
-                var names = requests.SelectMany(r => OtlpDecoding.MetricNames(r.Body)).ToHashSet(StringComparer.Ordinal);
-                var otlpCompleted = OtlpCompleted();
-                checks.Expect(
-                    "otlp-export",
-                    requests.Count > 0 && names.Contains("temporal_workflow_completed") && names.Contains(MeteredOrderWorkflow.WorkflowCounter)
-                        && names.Contains(MeteredStepActivities.UnitsCounter) && otlpCompleted == OtlpRuns,
-                    $"{requests.Count} POST(s) to {string.Join(",", requests.Select(r => r.Path).Distinct(StringComparer.Ordinal))} "
-                        + $"({requests.FirstOrDefault()?.ContentType ?? "none"}); {names.Count} metric names, SDK and custom present: "
-                        + $"{names.Contains("temporal_workflow_completed")}/{names.Contains(MeteredOrderWorkflow.WorkflowCounter)}/{names.Contains(MeteredStepActivities.UnitsCounter)}; "
-                        + $"workflow completed point {Num(otlpCompleted)} after {OtlpRuns} runs");
 
                 checks.NotRun(
                     "server-metrics",

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
@@ -9,8 +8,8 @@ namespace DurableEval.Tests.Criteria;
 /// <summary>One data point an OTLP export carried: metric name, attributes, and the value (a histogram's count).</summary>
 public sealed record OtlpPoint(string Metric, IReadOnlyDictionary<string, string> Attributes, double Value);
 
-/// <summary>One request the receiver got.</summary>
-public sealed record OtlpRequest(string Path, string? ContentType, byte[] Body);
+/// <summary>One export the receiver got: the transport it came by ("http" for OTLP/HTTP, "grpc" for OTLP/gRPC), its path and content type, and the protobuf ExportMetricsServiceRequest it carried.</summary>
+public sealed record OtlpRequest(string Transport, string Path, string? ContentType, byte[] Body);
 
 /// <summary>
 /// Reads the metric names and data points out of an OTLP/HTTP protobuf ExportMetricsServiceRequest by walking the
@@ -161,68 +160,6 @@ public static class OtlpDecoding
         }
 
         return found;
-    }
-}
-
-/// <summary>
-/// A loopback HTTP endpoint standing in for an OpenTelemetry collector: it accepts every POST, answers 200 with an
-/// empty body (a valid OTLP/HTTP success), and keeps the requests for the fact to decode.
-/// </summary>
-public sealed class OtlpReceiver : IDisposable
-{
-    private readonly HttpListener listener = new();
-    private readonly ConcurrentQueue<OtlpRequest> requests = new();
-    private readonly Task loop;
-
-    public OtlpReceiver()
-    {
-        Port = LoopbackPort.Free();
-        listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
-        listener.Start();
-        loop = Task.Run(ServeAsync);
-    }
-
-    public int Port { get; }
-
-    public Uri MetricsUrl => new($"http://127.0.0.1:{Port}/v1/metrics");
-
-    public IReadOnlyList<OtlpRequest> Requests => requests.ToArray();
-
-    public void Dispose()
-    {
-        listener.Stop();
-        listener.Close();
-        try
-        {
-            loop.Wait(TimeSpan.FromSeconds(5));
-        }
-        catch (AggregateException)
-        {
-            // The listener was closed under a pending accept: the loop's expected end.
-        }
-    }
-
-    private async Task ServeAsync()
-    {
-        while (listener.IsListening)
-        {
-            HttpListenerContext context;
-            try
-            {
-                context = await listener.GetContextAsync();
-            }
-            catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException)
-            {
-                return;
-            }
-
-            using var body = new MemoryStream();
-            await context.Request.InputStream.CopyToAsync(body);
-            requests.Enqueue(new OtlpRequest(context.Request.Url?.AbsolutePath ?? string.Empty, context.Request.ContentType, body.ToArray()));
-            context.Response.StatusCode = 200;
-            context.Response.ContentType = "application/x-protobuf";
-            context.Response.Close();
-        }
     }
 }
 

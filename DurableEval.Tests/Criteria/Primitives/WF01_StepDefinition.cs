@@ -58,7 +58,7 @@ public sealed partial class WorkflowPrimitivesFacts
             [
                 Core("static-activity-recorded", "A static-method activity runs and is recorded as ActivityTaskScheduled, Started and Completed"),
                 Core("injected-activity-recorded", "An instance-method activity runs through the service injected into its class (the fact's service saw the call) and is recorded the same way"),
-                Core("local-activity-marker", "A local activity runs and is recorded as one MarkerRecorded event (core_local_activity), with no activity task events"),
+                Core("local-activity-marker", "A local activity runs and is recorded as one MarkerRecorded event (core_local_activity) whose details carry the activity's result (the greeting's length, computed from the input), with no activity task events"),
             ],
             async (server, checks) =>
             {
@@ -87,16 +87,21 @@ public sealed partial class WorkflowPrimitivesFacts
                     result.Greeting == $"{salutation}, {result.Normalized}" && calls.Count(c => c == nameof(GreetingService.Greet)) == 1 && greet is { Scheduled: 1, Started: 1, Completed: 1 },
                     $"returned \"{result.Greeting}\"; injected service saw [{string.Join(", ", calls)}]; {greet}");
 
-                var markers = history.Events
-                    .Where(e => e.EventType == EventType.MarkerRecorded && e.MarkerRecordedEventAttributes.MarkerName == "core_local_activity")
-                    .ToList();
+                // The marker is what a replay reads instead of running the local activity again: its details must
+                // carry the result, or a later replay of this run diverges. The expected value comes from the inputs.
+                var expectedLength = $"{salutation}, {StaticSteps.Normalize(Input)}".Length;
+                var markers = MarkerContents.Markers(history, MarkerContents.LocalActivityMarker);
                 var markerData = markers.Select(m => m.MarkerRecordedEventAttributes.Details.TryGetValue("data", out var data) ? Utf8(data) : string.Empty).ToList();
+                var markerResults = markers.Select(m => MarkerContents.HasLocalActivityResult(m) ? MarkerContents.LocalActivityResult<int>(m).ToString(CultureInfo.InvariantCulture) : "none").ToList();
                 var measure = ActivityEvents.Lifecycle(history, nameof(ServiceSteps.Measure));
                 checks.Expect(
                     "local-activity-marker",
-                    result.Length == result.Greeting.Length && calls.Count(c => c == nameof(GreetingService.Measure)) == 1
-                        && markers.Count == 1 && markerData[0].Contains(nameof(ServiceSteps.Measure), StringComparison.Ordinal) && measure.Scheduled == 0,
-                    $"returned {result.Length}; {markers.Count} core_local_activity marker(s) naming {(markerData.Any(d => d.Contains(nameof(ServiceSteps.Measure), StringComparison.Ordinal)) ? "Measure" : "no Measure")}; {measure}");
+                    result.Length == expectedLength && calls.Count(c => c == nameof(GreetingService.Measure)) == 1
+                        && markers.Count == 1 && markerData[0].Contains(nameof(ServiceSteps.Measure), StringComparison.Ordinal)
+                        && MarkerContents.HasLocalActivityResult(markers[0]) && MarkerContents.LocalActivityResult<int>(markers[0]) == expectedLength
+                        && measure.Scheduled == 0,
+                    $"returned {result.Length} (expected {expectedLength}); {markers.Count} core_local_activity marker(s) naming {(markerData.Any(d => d.Contains(nameof(ServiceSteps.Measure), StringComparison.Ordinal)) ? "Measure" : "no Measure")}, "
+                        + $"detail keys [{string.Join("; ", markers.Select(MarkerContents.DetailKeys))}], recorded result [{string.Join(", ", markerResults)}]; {measure}");
             });
         fact.Conclude();
     }

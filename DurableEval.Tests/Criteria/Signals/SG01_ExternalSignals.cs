@@ -27,6 +27,7 @@ public sealed partial class SignalsEventsFacts
             ServerNeed.Any,
             [
                 Core("signals-change-state", $"{Signals} signals raise the workflow's signal counter (read by a query) to {Signals}, with {Signals} WorkflowExecutionSignaled events in history"),
+                Core("signal-payload-delivered", $"Each of the {Signals} signals reaches the workflow with the number it was sent with (none arrives without it), and each WorkflowExecutionSignaled event records that number as its input"),
                 Core("signals-in-order", "A numbered sequence of signals is seen by the workflow in the order it was sent, the order history records"),
                 Core("signal-while-no-worker", "A signal sent while no worker runs is stored by the server and delivered once a new worker starts"),
                 Core("signal-with-start-new", "Signal-with-start on an id that does not exist starts a run and delivers the signal before the run's first workflow task"),
@@ -54,7 +55,16 @@ public sealed partial class SignalsEventsFacts
                 await Eventually.HoldsAsync(async () => (seen = await ordered.QueryAsync(w => w.Seen)).Count >= Signals, Observe.Bound);
                 await ordered.SignalAsync(w => w.FinishAsync());
                 var result = await ordered.GetResultAsync();
-                var recorded = NumbersSignalled(await ordered.FetchHistoryAsync());
+                var orderedHistory = await ordered.FetchHistoryAsync();
+                var recorded = NumbersSignalled(orderedHistory);
+                var recordedInputs = RecordedInputs.Signals<int>(orderedHistory, "Note");
+                var withoutNumber = result.Count(n => n == SignalsArriveInOrderWorkflow.ArrivedWithoutNumber);
+                checks.Expect(
+                    "signal-payload-delivered",
+                    withoutNumber == 0 && result.Order().SequenceEqual(sent) && recordedInputs.Count == Signals && recordedInputs.All(i => i.Present)
+                        && recordedInputs.Select(i => i.Value).Order().SequenceEqual(sent),
+                    $"{Signals} signals sent with the numbers {Numbers(sent)}; the workflow received {result.Count - withoutNumber} with their number and {withoutNumber} without; "
+                        + $"history recorded {recordedInputs.Count} Note signal(s), {recordedInputs.Count(i => !i.Present)} with no input, numbers {Numbers(recordedInputs.Where(i => i.Present).Select(i => i.Value).ToList())}");
                 checks.Expect(
                     "signals-change-state",
                     seen.Count == Signals && result.Count == Signals && recorded.Count == Signals,

@@ -90,7 +90,7 @@ public sealed partial class VersioningFacts
             ServerNeed.Any,
             [
                 Core("in-flight-run-keeps-old-branch", "A run started on a v1 worker and finished by a patched worker completes on the old (e-mail) branch: no SMS sent, e-mail sent once, no patch marker"),
-                Core("new-run-takes-new-path", "A new run on the patched worker takes the SMS branch and its history records the core_patch marker for the patch id"),
+                Core("new-run-takes-new-path", "A new run on the patched worker takes the SMS branch and its history records one core_patch marker whose details name the patch id the code passed to Patched"),
                 Edge("change-version-search-attribute", "The new run's history upserts TemporalChangeVersion naming the patch"),
                 Edge("unpatched-swap-caught-live", "The same swap to code changed without a patch fails the workflow task with nondeterminism and sends no SMS"),
             ],
@@ -164,11 +164,19 @@ public sealed partial class VersioningFacts
                 var fresh = await server.Client.StartWorkflowAsync((OrderFulfilmentV1 w) => w.RunAsync("order-new"), server.Options("new", swapQueue));
                 await NotifiedAsync(fresh);
                 var (freshResult, freshHistory) = await ShipAndFinishAsync(fresh);
-                var marker = ReplayGate.PatchMarker(freshHistory, OrderFulfilmentBase.PatchId);
+                // Every core_patch marker, whatever it carries: the patch id is read from its details and compared with
+                // the id the code passed, so a marker recorded without its details is seen here, not later as a
+                // nondeterminism error when the run replays.
+                var patchMarkers = MarkerContents.Markers(freshHistory, MarkerContents.PatchMarker);
+                var patchIds = patchMarkers.Select(m => ReplayGate.PatchOf(m).Id).ToList();
                 checks.Expect(
                     "new-run-takes-new-path",
-                    freshResult == "sms:order-new|shipped:order-new" && Runs(fresh, "NotifyBySms") == 1 && Runs(fresh, "NotifyByEmail") == 0 && marker is not null,
-                    $"result {freshResult}; SMS sent {Runs(fresh, "NotifyBySms")}x, e-mail {Runs(fresh, "NotifyByEmail")}x; {(marker is null ? "no core_patch marker" : ReplayGate.Describe(marker))}");
+                    freshResult == "sms:order-new|shipped:order-new" && Runs(fresh, "NotifyBySms") == 1 && Runs(fresh, "NotifyByEmail") == 0
+                        && patchIds.Count == 1 && patchIds[0] == OrderFulfilmentBase.PatchId,
+                    $"result {freshResult}; SMS sent {Runs(fresh, "NotifyBySms")}x, e-mail {Runs(fresh, "NotifyByEmail")}x; "
+                        + (patchMarkers.Count == 0
+                            ? "no core_patch marker"
+                            : $"{patchMarkers.Count} core_patch marker(s), detail keys [{string.Join("; ", patchMarkers.Select(MarkerContents.DetailKeys))}], patch id [{string.Join(", ", patchIds.Select(id => id ?? "none"))}] (expected {OrderFulfilmentBase.PatchId})"));
 
                 var upserts = freshHistory.Events
                     .Where(e => e.EventType == EventType.UpsertWorkflowSearchAttributes)
