@@ -15,8 +15,13 @@ namespace DurableEval.Tests.Servers;
 public sealed class ServerFixture : IAsyncDisposable
 {
     private readonly Settings settings;
-    private readonly Dictionary<ServerKind, string> unavailable = [];
-    private readonly SemaphoreSlim gate = new(1, 1);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<ServerKind, string> unavailable = new();
+
+    // Serializes only the first start of a shared server (dev, external); fresh time-skipping servers start in
+    // parallel lanes without waiting for each other.
+    private readonly SemaphoreSlim sharedGate = new(1, 1);
+    private readonly Lock poolGate = new();
+    private ServerPool<WorkflowEnvironment>? pool;
     private WorkflowEnvironment? sharedDev;
     private WorkflowEnvironment? external;
 
@@ -39,33 +44,49 @@ public sealed class ServerFixture : IAsyncDisposable
     /// </summary>
     public async Task<(ServerLease? Lease, string Reason, bool Misconfigured)> AcquireAsync(ServerNeed need, string criterionId)
     {
-        await gate.WaitAsync();
-        try
+        // Nothing starts beside a fact that runs alone: the pool pauses for it and resumes for the next other fact.
+        if (DurableEval.Evaluation.RunAlone.Applies(criterionId))
         {
-            var reasons = new List<string>();
-            var misconfigured = false;
-            foreach (var kind in Candidates(need))
-            {
-                var (lease, reason) = await TryLeaseAsync(kind, need, criterionId);
-                if (lease is not null)
-                {
-                    return (lease, string.Empty, false);
-                }
+            await PausePoolAsync();
+        }
+        else
+        {
+            ResumePool();
+        }
 
-                reasons.Add(reason);
-                misconfigured |= IsConfigured(kind);
+        var reasons = new List<string>();
+        var misconfigured = false;
+        foreach (var kind in Candidates(need))
+        {
+            var (lease, reason) = await TryLeaseAsync(kind, need, criterionId);
+            if (lease is not null)
+            {
+                return (lease, string.Empty, false);
             }
 
-            return (null, string.Join("; ", reasons), misconfigured);
+            reasons.Add(reason);
+            misconfigured |= IsConfigured(kind);
         }
-        finally
-        {
-            gate.Release();
-        }
+
+        return (null, string.Join("; ", reasons), misconfigured);
     }
+
+    /// <summary>
+    /// Stops the pool starting servers ahead and waits for a start in progress, before a fact that must run
+    /// alone; the servers already started stay available.
+    /// </summary>
+    internal Task PausePoolAsync() => pool?.PauseAsync() ?? Task.CompletedTask;
+
+    internal void ResumePool() => pool?.Resume();
 
     public async ValueTask DisposeAsync()
     {
+        if (pool is not null)
+        {
+            await pool.DisposeAsync();
+            stats.RecordUnusedPreStarts(pool.StoppedUnused);
+        }
+
         if (sharedDev is not null)
         {
             await sharedDev.DisposeAsync();
@@ -76,7 +97,7 @@ public sealed class ServerFixture : IAsyncDisposable
             await external.DisposeAsync();
         }
 
-        gate.Dispose();
+        sharedGate.Dispose();
     }
 
     private IEnumerable<ServerKind> Candidates(ServerNeed need) => need switch
@@ -113,15 +134,15 @@ public sealed class ServerFixture : IAsyncDisposable
             {
                 ServerKind.TimeSkipping => await StartTimeSkippingAsync(criterionId),
                 ServerKind.Dev when need == ServerNeed.RestartableDev => await StartRestartableDevAsync(criterionId),
-                ServerKind.Dev => await SharedDevAsync(criterionId),
-                _ => await ExternalAsync(criterionId),
+                ServerKind.Dev => await UnderSharedGateAsync(() => SharedDevAsync(criterionId)),
+                _ => await UnderSharedGateAsync(() => ExternalAsync(criterionId)),
             };
             return (lease, string.Empty);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             var reason = Explain(kind, e);
-            unavailable[kind] = reason;
+            unavailable.TryAdd(kind, reason);
             stats.RecordUnavailable(kind, reason);
             return (null, reason);
         }
@@ -144,9 +165,52 @@ public sealed class ServerFixture : IAsyncDisposable
             ExecutablePath.Require(path, Settings.TestServerPathVariable, "a Temporal time-skipping test server");
         }
 
-        // One slow or failed start of a fresh server must not make every later fact skip: retry once with a
-        // longer bound (the SDK's own readiness wait included, 5 s by default, which a JVM on a loaded machine
-        // can miss), and record the retry so the report shows it.
+        var source = settings.TestServerPath is null ? "SDK-downloaded" : Settings.TestServerPathVariable;
+        if (settings.ServerPool == 0)
+        {
+            var (environment, note, startMs) = await StartFreshTimeSkippingAsync();
+            var version = await VersionOfAsync(environment);
+            stats.RecordStart(ServerKind.TimeSkipping, version, startMs);
+            stats.RecordWait(preStarted: false, startMs);
+            return new ServerLease(
+                environment, ServerKind.TimeSkipping, version,
+                $"fresh time-skipping server ({source}) for this block, started in {startMs:0} ms{note}",
+                ownsEnvironment: true, criterionId);
+        }
+
+        var take = await Pool().TakeAsync();
+        var pooledVersion = await VersionOfAsync(take.Server);
+        stats.RecordWait(take.PreStarted, take.WaitedMs);
+        var how = take.PreStarted
+            ? $"pre-started by the pool, started in {take.StartMs:0} ms, waited {take.WaitedMs:0} ms"
+            : $"started on demand (no pre-started server idle) in {take.StartMs:0} ms";
+        return new ServerLease(
+            take.Server, ServerKind.TimeSkipping, pooledVersion,
+            $"fresh time-skipping server ({source}) for this block, {how}{take.Note}",
+            ownsEnvironment: true, criterionId);
+    }
+
+    private ServerPool<WorkflowEnvironment> Pool()
+    {
+        lock (poolGate)
+        {
+            return pool ??= new ServerPool<WorkflowEnvironment>(
+                settings.ServerPool,
+                async () =>
+                {
+                    var (environment, note, startMs) = await StartFreshTimeSkippingAsync();
+                    stats.RecordStart(ServerKind.TimeSkipping, await VersionOfAsync(environment), startMs);
+                    return (environment, note);
+                },
+                environment => environment.DisposeAsync());
+        }
+    }
+
+    // One slow or failed start of a fresh server must not make every later fact skip: retry once with a longer
+    // bound (the SDK's own readiness wait included, 5 s by default, which a JVM on a loaded machine can miss), and
+    // record the retry so the report shows it.
+    private async Task<(WorkflowEnvironment Environment, string Note, double StartMs)> StartFreshTimeSkippingAsync()
+    {
         var clock = Stopwatch.StartNew();
         WorkflowEnvironment environment;
         var retried = string.Empty;
@@ -162,14 +226,20 @@ public sealed class ServerFixture : IAsyncDisposable
             environment = await Bounded.StartAsync(() => WorkflowEnvironment.StartTimeSkippingAsync(TimeSkippingOptions(RetryReadiness)), settings.ServerStartTimeout * 2);
         }
 
-        var startMs = clock.Elapsed.TotalMilliseconds;
-        var version = await VersionOfAsync(environment);
-        stats.RecordStart(ServerKind.TimeSkipping, version, startMs);
-        var source = settings.TestServerPath is null ? "SDK-downloaded" : Settings.TestServerPathVariable;
-        return new ServerLease(
-            environment, ServerKind.TimeSkipping, version,
-            $"fresh time-skipping server ({source}) for this block, started in {startMs:0} ms{retried}",
-            ownsEnvironment: true, criterionId);
+        return (environment, retried, clock.Elapsed.TotalMilliseconds);
+    }
+
+    private async Task<ServerLease> UnderSharedGateAsync(Func<Task<ServerLease>> lease)
+    {
+        await sharedGate.WaitAsync();
+        try
+        {
+            return await lease();
+        }
+        finally
+        {
+            sharedGate.Release();
+        }
     }
 
     private async Task<ServerLease> StartRestartableDevAsync(string criterionId)
