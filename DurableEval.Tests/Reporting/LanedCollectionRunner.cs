@@ -42,6 +42,8 @@ internal sealed class LanedCollectionRunner(
         var queue = new Queue<IXunitTestCase>(ordered.Where(c => !RunsAlone(c)));
         var total = new RunSummary();
         var gate = new Lock();
+        var fixture = CollectionFixtureMappings.TryGetValue(typeof(ServerFixture), out var found) ? (ServerFixture)found : null;
+        var reserved = false;
 
         async Task LaneAsync(string lane)
         {
@@ -53,6 +55,14 @@ internal sealed class LanedCollectionRunner(
                     if (!queue.TryDequeue(out next))
                     {
                         return;
+                    }
+
+                    // Near the end of the parallel facts, the pool starts the servers the facts that run alone will
+                    // take (about one each), beside the last parallel facts rather than in front of each alone one.
+                    if (!reserved && alone.Count > 0 && queue.Count <= alone.Count)
+                    {
+                        reserved = true;
+                        fixture?.ReservePool(laneCount + alone.Count);
                     }
                 }
 
@@ -67,10 +77,10 @@ internal sealed class LanedCollectionRunner(
         // Off xUnit's synchronization context: each lane's awaits continue on the thread pool, not on its two threads.
         await Task.WhenAll(Enumerable.Range(1, laneCount).Select(i => Task.Run(() => LaneAsync($"lane {i}"))));
 
-        if (alone.Count > 0 && CollectionFixtureMappings.TryGetValue(typeof(ServerFixture), out var fixture))
+        if (alone.Count > 0 && fixture is not null)
         {
             // A start the pool began must not run beside the first fact that runs alone.
-            await ((ServerFixture)fixture).PausePoolAsync();
+            await fixture.PausePoolAsync();
         }
 
         foreach (var testCase in alone)

@@ -79,6 +79,9 @@ public sealed class ServerFixture : IAsyncDisposable
 
     internal void ResumePool() => pool?.Resume();
 
+    /// <summary>Lets the pool keep up to <paramref name="idle"/> servers ready (see <see cref="ServerPool{T}.Reserve"/>).</summary>
+    internal void ReservePool(int idle) => pool?.Reserve(idle);
+
     public async ValueTask DisposeAsync()
     {
         if (pool is not null)

@@ -18,7 +18,7 @@ public sealed class ServerPool<T> : IAsyncDisposable
 {
     private readonly Func<Task<(T Server, string Note)>> start;
     private readonly Func<T, ValueTask> stop;
-    private readonly int maxIdle;
+    private int maxIdle;
     private readonly Lock gate = new();
     private readonly Queue<Task<(T Server, double StartMs, string Note)>> idle = new();
     private Task? starting;
@@ -70,6 +70,21 @@ public sealed class ServerPool<T> : IAsyncDisposable
         {
             Refill();
         }
+    }
+
+    /// <summary>
+    /// Raises the idle bound to <paramref name="idle"/> (never lowers it) and refills: used once, before the facts that
+    /// run alone, so that their servers are started beside the last parallel facts instead of one by one in front
+    /// of each of them while nothing else may run.
+    /// </summary>
+    public void Reserve(int idle)
+    {
+        lock (gate)
+        {
+            maxIdle = Math.Max(maxIdle, idle);
+        }
+
+        Refill();
     }
 
     /// <summary>Stops refilling and waits for a start in progress, so nothing starts beside a timing-sensitive fact.</summary>
