@@ -229,9 +229,11 @@ public static class HtmlReport
     private static void Cost(StringBuilder h, EvaluationReport report)
     {
         h.Append("<h2 id=\"run-cost\">Run cost and policy</h2>\n<ul>\n");
-        Li(h, "Total wall time", report.Cost.WallTime is { } wall ? MarkdownReport.Duration(wall) : "not measured");
-        Li(h, "Server start-up", report.Cost.ServerStarts == 0 ? "no server was started"
-            : $"{report.Cost.ServerStarts.ToString(CultureInfo.InvariantCulture)} starts, {MarkdownReport.Duration(report.Cost.ServerStartTotal)} in total");
+        foreach (var (label, text) in MarkdownReport.RunCostLines(report))
+        {
+            Li(h, label, text);
+        }
+
         foreach (var (category, duration, facts) in report.CategoryDurations)
         {
             Li(h, $"{category.Code} {category.Name}", $"{MarkdownReport.Duration(duration)} over {facts.ToString(CultureInfo.InvariantCulture)} facts");

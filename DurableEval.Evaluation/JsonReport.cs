@@ -250,6 +250,28 @@ public static class JsonReport
         WriteNullableNumber(w, "wallTimeMs", report.Cost.WallTime?.TotalMilliseconds);
         w.WriteNumber("serverStarts", report.Cost.ServerStarts);
         w.WriteNumber("serverStartMs", Math.Round(report.Cost.ServerStartTotal.TotalMilliseconds, 3));
+        w.WriteNumber("lanes", report.Cost.LaneCount);
+        w.WriteNumber("serverWaitMs", Math.Round(report.Cost.ServerWaitTotal.TotalMilliseconds, 3));
+        w.WriteNumber("preStartedTaken", report.Cost.PreStartedTaken);
+        w.WriteNumber("preStartedUnused", report.Cost.PreStartedUnused);
+        w.WriteStartArray("laneRuns");
+        foreach (var lane in report.Cost.Lanes)
+        {
+            w.WriteStartObject();
+            w.WriteString("lane", lane.Lane);
+            w.WriteNumber("startMs", Math.Round(lane.Start.TotalMilliseconds, 3));
+            w.WriteNumber("endMs", Math.Round(lane.End.TotalMilliseconds, 3));
+            w.WriteStartArray("criteria");
+            foreach (var id in lane.Criteria)
+            {
+                w.WriteStringValue(id);
+            }
+
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
         w.WriteStartArray("categories");
         foreach (var (category, duration, facts) in report.CategoryDurations)
         {

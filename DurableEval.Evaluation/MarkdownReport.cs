@@ -192,11 +192,11 @@ public static class MarkdownReport
     private static void RunCostSection(Md md, EvaluationReport report)
     {
         md.Heading(2, "Run cost");
-        var cost = report.Cost;
-        md.Line($"- **Total wall time:** {(cost.WallTime is { } wall ? Duration(wall) : "not measured")}");
-        md.Line(cost.ServerStarts == 0
-            ? "- **Server start-up:** no server was started"
-            : $"- **Server start-up:** {Int(cost.ServerStarts)} starts, {Duration(cost.ServerStartTotal)} in total");
+        foreach (var (label, text) in RunCostLines(report))
+        {
+            md.Line($"- **{label}:** {text}");
+        }
+
         md.Blank();
         var perCategory = report.CategoryDurations;
         if (perCategory.Count > 0)
@@ -206,6 +206,38 @@ public static class MarkdownReport
                 $"{c.Category.Code} {c.Category.Name}", Int(c.Facts), Duration(c.Duration),
             }));
         }
+    }
+
+    /// <summary>
+    /// The run-cost story every format tells: wall time against the sum of fact times (the parallel speed-up),
+    /// what servers cost and how long blocks waited for them, and the critical path the run's end waited for.
+    /// </summary>
+    public static IReadOnlyList<(string Label, string Text)> RunCostLines(EvaluationReport report)
+    {
+        var cost = report.Cost;
+        var factTime = TimeSpan.FromTicks(report.CategoryDurations.Sum(c => c.Duration.Ticks));
+        var lines = new List<(string, string)>
+        {
+            ("Total wall time", cost.WallTime is { } wall
+                ? $"{Duration(wall)} ({(cost.LaneCount == 1 ? "one lane: facts one after another" : $"{Int(cost.LaneCount)} parallel lanes, then the facts that run alone")})"
+                : "not measured"),
+            ("Fact time", RunCost.SpeedUp(factTime, cost.WallTime) is { } speedUp
+                ? $"{Duration(factTime)} summed over {Int(report.CategoryDurations.Sum(c => c.Facts))} facts; speed-up {speedUp.ToString("0.00", CultureInfo.InvariantCulture)}x (fact time / wall time)"
+                : $"{Duration(factTime)} summed over {Int(report.CategoryDurations.Sum(c => c.Facts))} facts"),
+            ("Server start-up", cost.ServerStarts == 0
+                ? "no server was started"
+                : $"{Int(cost.ServerStarts)} starts, {Duration(cost.ServerStartTotal)} in total; blocks waited {Duration(cost.ServerWaitTotal)} for their servers"
+                  + (cost.PreStartedTaken + cost.PreStartedUnused == 0 ? string.Empty
+                      : $" ({Int(cost.PreStartedTaken)} pre-started by the pool, {Int(cost.PreStartedUnused)} started ahead and never used)")),
+        };
+        var path = cost.CriticalPath();
+        if (path.Count > 0)
+        {
+            lines.Add(("Critical path", string.Join("; then ", path.Select(l =>
+                $"{(l.Lane == LaneRun.AloneLane ? "the facts that run alone" : l.Lane)} ({Duration(l.Start)} to {Duration(l.End)}: {string.Join(", ", l.Criteria)})"))));
+        }
+
+        return lines;
     }
 
     /// <summary>

@@ -66,10 +66,24 @@ public static class ResultsReader
         return new EvaluationProfile(duration, S(p, "sideEffects"), S(p, "deployment"), S(p, "scale"), S(p, "determinism"), S(p, "language"), S(p, "source"));
     }
 
+    // Lanes, waits and the pool came later in version 2: a file written before them reads as one lane with no waits.
     private static RunCost Cost(JsonElement c) => new(
         c.GetProperty("wallTimeMs").ValueKind == JsonValueKind.Null ? null : TimeSpan.FromMilliseconds(c.GetProperty("wallTimeMs").GetDouble()),
         c.GetProperty("serverStarts").GetInt32(),
-        TimeSpan.FromMilliseconds(c.GetProperty("serverStartMs").GetDouble()));
+        TimeSpan.FromMilliseconds(c.GetProperty("serverStartMs").GetDouble()))
+    {
+        LaneCount = c.TryGetProperty("lanes", out var lanes) ? lanes.GetInt32() : 1,
+        ServerWaitTotal = TimeSpan.FromMilliseconds(c.TryGetProperty("serverWaitMs", out var wait) ? wait.GetDouble() : 0),
+        PreStartedTaken = c.TryGetProperty("preStartedTaken", out var taken) ? taken.GetInt32() : 0,
+        PreStartedUnused = c.TryGetProperty("preStartedUnused", out var unused) ? unused.GetInt32() : 0,
+        Lanes = c.TryGetProperty("laneRuns", out var runs)
+            ? runs.EnumerateArray().Select(l => new LaneRun(
+                S(l, "lane"),
+                TimeSpan.FromMilliseconds(l.GetProperty("startMs").GetDouble()),
+                TimeSpan.FromMilliseconds(l.GetProperty("endMs").GetDouble()),
+                l.GetProperty("criteria").EnumerateArray().Select(x => x.GetString() ?? string.Empty).ToList())).ToList()
+            : [],
+    };
 
     private static PolicyOutcome PolicyOf(JsonElement p, IReadOnlyList<CriterionResult> results)
     {

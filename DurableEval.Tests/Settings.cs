@@ -24,6 +24,8 @@ public sealed record Settings(
     public const string ReportsDirectoryVariable = "DURABLEEVAL_REPORTS_DIR";
     public const string RecordHistoriesVariable = "DURABLEEVAL_RECORD_HISTORIES";
     public const string ProfileFileName = "durableeval.profile.json";
+    public const string ParallelVariable = "DURABLEEVAL_PARALLEL";
+    public const string ServerPoolVariable = "DURABLEEVAL_SERVER_POOL";
 
     private static readonly Lazy<Settings> CurrentSettings = new(() => FromEnvironment(ProcessEnvironment()));
 
@@ -33,6 +35,18 @@ public sealed record Settings(
     public static string RepositoryRoot { get; } =
         typeof(Settings).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
             .First(a => a.Key == "DurableEval.RepositoryRoot").Value!;
+
+    /// <summary>
+    /// How many lanes run criterion facts at once: one per processor unless DURABLEEVAL_PARALLEL says otherwise;
+    /// 1 runs them one after another in xUnit's own order, as before lanes existed.
+    /// </summary>
+    public int Lanes { get; init; } = 1;
+
+    /// <summary>
+    /// At most this many fresh time-skipping servers are started ahead of need and kept idle (DURABLEEVAL_SERVER_POOL);
+    /// 0 starts each when a block asks for it. Defaults to the lane count when lanes run in parallel, else 0.
+    /// </summary>
+    public int ServerPool { get; init; }
 
     public static string HistoriesDirectory => Path.Combine(RepositoryRoot, "DurableEval.Tests", "Criteria", "Histories");
 
@@ -48,6 +62,8 @@ public sealed record Settings(
                 : throw new InvalidOperationException($"{StartTimeoutVariable}='{seconds}' is not a positive number of seconds; set e.g. 120.");
         }
 
+        var lanes = Count(Get(ParallelVariable), ParallelVariable, 1, "1 runs the facts one after another") ?? System.Environment.ProcessorCount;
+        var pool = Count(Get(ServerPoolVariable), ServerPoolVariable, 0, "0 turns the pool off") ?? (lanes > 1 ? lanes : 0);
         var defaultProfile = Path.Combine(RepositoryRoot, ProfileFileName);
         return new Settings(
             Get(TestServerPathVariable),
@@ -59,7 +75,24 @@ public sealed record Settings(
             Get(ReportsDirectoryVariable) ?? Path.Combine(RepositoryRoot, "reports"),
             Get(ProfileLoader.FileVariable) ?? (File.Exists(defaultProfile) ? defaultProfile : null),
             Get(RecordHistoriesVariable) is "1" or "true" or "yes",
-            env);
+            env)
+        {
+            Lanes = lanes,
+            ServerPool = pool,
+        };
+    }
+
+    // A count from the environment, or null when unset; bad input is one line saying what to set.
+    private static int? Count(string? text, string variable, int minimum, string hint)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+
+        return int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) && n >= minimum && n <= 64
+            ? n
+            : throw new InvalidOperationException($"{variable}='{text}' is not a whole number from {minimum} to 64; set e.g. {variable}=2 ({hint}).");
     }
 
     public EvaluationProfile LoadProfile() => ProfileLoader.Load(ProfilePath, Environment);

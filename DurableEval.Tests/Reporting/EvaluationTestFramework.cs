@@ -63,6 +63,25 @@ internal sealed class EvaluationAssemblyRunner(
 
     private IMessageBus? bus;
 
+    private LaneLog? lanes;
+
+    /// <summary>
+    /// The criteria collection runs in lanes (<see cref="LanedCollectionRunner"/>); every other collection as xUnit
+    /// runs it.
+    /// </summary>
+    protected override Task<RunSummary> RunTestCollectionAsync(IMessageBus messageBus, ITestCollection testCollection, IEnumerable<IXunitTestCase> testCases, CancellationTokenSource cancellationTokenSource)
+    {
+        if (testCollection.DisplayName != Servers.CriteriaCollection.Name)
+        {
+            return base.RunTestCollectionAsync(messageBus, testCollection, testCases, cancellationTokenSource);
+        }
+
+        lanes = new LaneLog(clock);
+        return new LanedCollectionRunner(
+            testCollection, testCases, DiagnosticMessageSink, messageBus, TestCaseOrderer, new ExceptionAggregator(Aggregator), cancellationTokenSource,
+            Settings.Current.Lanes, lanes).RunAsync();
+    }
+
     // Kept so the report step can raise an error message at the end; the base class holds the bus only locally.
     protected override IMessageBus CreateMessageBus() => bus = new RecordingMessageBus(base.CreateMessageBus(), outcomes);
 
@@ -79,7 +98,7 @@ internal sealed class EvaluationAssemblyRunner(
         try
         {
             var selected = TestCases.Select(OutcomeRecorder.CriterionOf).OfType<string>().ToHashSet(StringComparer.Ordinal);
-            var lines = ReportPublisher.Publish(Settings.Current, selected, outcomes, DateTimeOffset.UtcNow, clock.Elapsed);
+            var lines = ReportPublisher.Publish(Settings.Current, selected, outcomes, DateTimeOffset.UtcNow, clock.Elapsed, lanes);
             foreach (var line in lines)
             {
                 // Shown at default verbosity because xunit.runner.json turns diagnostic messages on.

@@ -25,7 +25,7 @@ public static class ReportPublisher
     /// Writes the report when the run selected any criterion fact; returns the lines to show the user (none when no criterion fact was selected) (the verdict,
     /// what was evaluated, the most common not-run reason with its fix, the report's path).
     /// </summary>
-    public static IReadOnlyList<string> Publish(Settings settings, IReadOnlySet<string> selected, OutcomeRecorder outcomes, DateTimeOffset now, TimeSpan? wallTime = null)
+    public static IReadOnlyList<string> Publish(Settings settings, IReadOnlySet<string> selected, OutcomeRecorder outcomes, DateTimeOffset now, TimeSpan? wallTime = null, LaneLog? lanes = null)
     {
         if (selected.Count == 0)
         {
@@ -55,7 +55,7 @@ public static class ReportPublisher
             return Assessment.Assess(definition, outcome, EvidenceStore.Find(definition.Id), profile);
         }).ToList();
 
-        var report = Compose(settings, ServerStats.Run, profile, policy, results, now, wallTime);
+        var report = Compose(settings, ServerStats.Run, profile, policy, results, now, wallTime, lanes?.Lanes());
         Write(settings.ReportsDirectory, report);
         var lines = ConsoleSummary.Lines(report, Path.Combine(settings.ReportsDirectory, MarkdownFile))
             .Select(line => Redaction.Apply(line, Redaction.SecretsIn(settings.Environment))).ToList();
@@ -73,12 +73,21 @@ public static class ReportPublisher
     /// and baseline applied, and every secret from the environment redacted before any renderer sees it.
     /// </summary>
     public static EvaluationReport Compose(
-        Settings settings, ServerStats stats, EvaluationProfile profile, Policy policy, IReadOnlyList<CriterionResult> results, DateTimeOffset now, TimeSpan? wallTime)
+        Settings settings, ServerStats stats, EvaluationProfile profile, Policy policy, IReadOnlyList<CriterionResult> results, DateTimeOffset now, TimeSpan? wallTime,
+        IReadOnlyList<LaneRun>? lanes = null)
     {
         var starts = stats.Starts;
-        var report = EvaluationReport.Build(now, DescribeEnvironment(stats, settings.ExternalAddress), profile, results) with
+        var waits = stats.Waits;
+        var report = EvaluationReport.Build(now, DescribeEnvironment(stats, settings.ExternalAddress, settings.ServerPool), profile, results) with
         {
-            Cost = new RunCost(wallTime, starts.Count, TimeSpan.FromMilliseconds(starts.Sum(s => s.StartMs))),
+            Cost = new RunCost(wallTime, starts.Count, TimeSpan.FromMilliseconds(starts.Sum(s => s.StartMs)))
+            {
+                LaneCount = settings.Lanes,
+                ServerWaitTotal = TimeSpan.FromMilliseconds(waits.Sum(w => w.WaitedMs)),
+                PreStartedTaken = waits.Count(w => w.PreStarted),
+                PreStartedUnused = stats.UnusedPreStarts,
+                Lanes = lanes ?? [],
+            },
         };
         report = report.Apply(policy, BaselineFor(settings, report));
         return Redaction.Apply(report, Redaction.SecretsIn(settings.Environment));
@@ -136,7 +145,7 @@ public static class ReportPublisher
     }
 
     // An external server is named with its address, so two runs against different clusters can be told apart (compare).
-    private static EnvironmentInfo DescribeEnvironment(ServerStats stats, string? externalAddress)
+    private static EnvironmentInfo DescribeEnvironment(ServerStats stats, string? externalAddress, int poolSize)
     {
         var starts = stats.Starts;
         var unavailable = stats.Unavailable;
@@ -155,7 +164,16 @@ public static class ReportPublisher
             ? "no time-skipping server was started"
             : $"a fresh time-skipping server per block of checks: {timeSkipping.Count.ToString(CultureInfo.InvariantCulture)} starts, " +
               $"min {Ms(timeSkipping[0])}, median {Ms(timeSkipping[timeSkipping.Count / 2])}, max {Ms(timeSkipping[^1])}";
-        var retries = ServerStats.Run.Retries;
+        var waits = stats.Waits;
+        if (waits.Any(w => w.PreStarted))
+        {
+            var waited = waits.Where(w => w.PreStarted).Select(w => w.WaitedMs).Order().ToList();
+            isolation += $"; {waited.Count.ToString(CultureInfo.InvariantCulture)} pre-started by a pool of at most {poolSize.ToString(CultureInfo.InvariantCulture)} idle servers " +
+                $"(blocks waited min {Ms(waited[0])}, median {Ms(waited[waited.Count / 2])}, max {Ms(waited[^1])}), " +
+                $"{waits.Count(w => !w.PreStarted).ToString(CultureInfo.InvariantCulture)} started on demand, {stats.UnusedPreStarts.ToString(CultureInfo.InvariantCulture)} started ahead and never used (stopped at the end)";
+        }
+
+        var retries = stats.Retries;
         if (retries.Count > 0)
         {
             isolation += $"; {retries.Count.ToString(CultureInfo.InvariantCulture)} start(s) retried once with a doubled bound (first: {retries[0].Cause})";

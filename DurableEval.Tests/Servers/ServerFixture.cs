@@ -15,8 +15,13 @@ namespace DurableEval.Tests.Servers;
 public sealed class ServerFixture : IAsyncDisposable
 {
     private readonly Settings settings;
-    private readonly Dictionary<ServerKind, string> unavailable = [];
-    private readonly SemaphoreSlim gate = new(1, 1);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<ServerKind, string> unavailable = new();
+
+    // Serializes only the first start of a shared server (dev, external); fresh time-skipping servers start in
+    // parallel lanes without waiting for each other.
+    private readonly SemaphoreSlim sharedGate = new(1, 1);
+    private readonly Lock poolGate = new();
+    private ServerPool<WorkflowEnvironment>? pool;
     private WorkflowEnvironment? sharedDev;
     private Uri? sharedDevUi;
     private WorkflowEnvironment? external;
@@ -40,15 +45,17 @@ public sealed class ServerFixture : IAsyncDisposable
     /// </summary>
     public async Task<(ServerLease? Lease, string Reason, bool Misconfigured)> AcquireAsync(ServerNeed need, string criterionId)
     {
-        await gate.WaitAsync();
-        try
+        // Nothing starts beside a fact that runs alone: the pool pauses for it and resumes for the next other fact.
+        if (DurableEval.Evaluation.RunAlone.Applies(criterionId))
         {
-            return await SelectAsync(Candidates(need, settings), kind => TryLeaseAsync(kind, need, criterionId), IsConfigured);
+            await PausePoolAsync();
         }
-        finally
+        else
         {
-            gate.Release();
+            ResumePool();
         }
+
+        return await SelectAsync(Candidates(need, settings), kind => TryLeaseAsync(kind, need, criterionId), IsConfigured);
     }
 
     /// <summary>
@@ -83,8 +90,25 @@ public sealed class ServerFixture : IAsyncDisposable
     /// </summary>
     public string WhyNotOn(ServerKind ranOn, params ServerKind[] wanted) => ServerReasons.NotOn(settings, ranOn, unavailable, wanted);
 
+    /// <summary>
+    /// Stops the pool starting servers ahead and waits for a start in progress, before a fact that must run
+    /// alone; the servers already started stay available.
+    /// </summary>
+    internal Task PausePoolAsync() => pool?.PauseAsync() ?? Task.CompletedTask;
+
+    internal void ResumePool() => pool?.Resume();
+
+    /// <summary>Lets the pool keep up to <paramref name="idle"/> servers ready (see <see cref="ServerPool{T}.Reserve"/>).</summary>
+    internal void ReservePool(int idle) => pool?.Reserve(idle);
+
     public async ValueTask DisposeAsync()
     {
+        if (pool is not null)
+        {
+            await pool.DisposeAsync();
+            stats.RecordUnusedPreStarts(pool.StoppedUnused);
+        }
+
         if (sharedDev is not null)
         {
             await sharedDev.DisposeAsync();
@@ -95,7 +119,7 @@ public sealed class ServerFixture : IAsyncDisposable
             await external.DisposeAsync();
         }
 
-        gate.Dispose();
+        sharedGate.Dispose();
     }
 
     /// <summary>
@@ -143,15 +167,15 @@ public sealed class ServerFixture : IAsyncDisposable
             {
                 ServerKind.TimeSkipping => await StartTimeSkippingAsync(criterionId),
                 ServerKind.Dev when need is ServerNeed.RestartableDev or ServerNeed.Persistent => await StartRestartableDevAsync(criterionId),
-                ServerKind.Dev => await SharedDevAsync(criterionId),
-                _ => await ExternalAsync(criterionId),
+                ServerKind.Dev => await UnderSharedGateAsync(() => SharedDevAsync(criterionId)),
+                _ => await UnderSharedGateAsync(() => ExternalAsync(criterionId)),
             };
             return (lease, string.Empty);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             var reason = Explain(settings, kind, e);
-            unavailable[kind] = reason;
+            unavailable.TryAdd(kind, reason);
             stats.RecordUnavailable(kind, reason);
             return (null, reason);
         }
@@ -174,9 +198,52 @@ public sealed class ServerFixture : IAsyncDisposable
             ExecutablePath.Require(path, Settings.TestServerPathVariable, "a Temporal time-skipping test server");
         }
 
-        // One slow or failed start of a fresh server must not make every later fact skip: retry once with a
-        // longer bound (the SDK's own readiness wait included, 5 s by default, which a JVM on a loaded machine
-        // can miss), and record the retry so the report shows it.
+        var source = settings.TestServerPath is null ? "SDK-downloaded" : Settings.TestServerPathVariable;
+        if (settings.ServerPool == 0)
+        {
+            var (environment, note, startMs) = await StartFreshTimeSkippingAsync();
+            var version = await VersionOfAsync(environment);
+            stats.RecordStart(ServerKind.TimeSkipping, version, startMs);
+            stats.RecordWait(preStarted: false, startMs);
+            return new ServerLease(
+                environment, ServerKind.TimeSkipping, version,
+                $"fresh time-skipping server ({source}) for this block, started in {startMs:0} ms{note}",
+                ownsEnvironment: true, criterionId);
+        }
+
+        var take = await Pool().TakeAsync();
+        var pooledVersion = await VersionOfAsync(take.Server);
+        stats.RecordWait(take.PreStarted, take.WaitedMs);
+        var how = take.PreStarted
+            ? $"pre-started by the pool, started in {take.StartMs:0} ms, waited {take.WaitedMs:0} ms"
+            : $"started on demand (no pre-started server idle) in {take.StartMs:0} ms";
+        return new ServerLease(
+            take.Server, ServerKind.TimeSkipping, pooledVersion,
+            $"fresh time-skipping server ({source}) for this block, {how}{take.Note}",
+            ownsEnvironment: true, criterionId);
+    }
+
+    private ServerPool<WorkflowEnvironment> Pool()
+    {
+        lock (poolGate)
+        {
+            return pool ??= new ServerPool<WorkflowEnvironment>(
+                settings.ServerPool,
+                async () =>
+                {
+                    var (environment, note, startMs) = await StartFreshTimeSkippingAsync();
+                    stats.RecordStart(ServerKind.TimeSkipping, await VersionOfAsync(environment), startMs);
+                    return (environment, note);
+                },
+                environment => environment.DisposeAsync());
+        }
+    }
+
+    // One slow or failed start of a fresh server must not make every later fact skip: retry once with a longer
+    // bound (the SDK's own readiness wait included, 5 s by default, which a JVM on a loaded machine can miss), and
+    // record the retry so the report shows it.
+    private async Task<(WorkflowEnvironment Environment, string Note, double StartMs)> StartFreshTimeSkippingAsync()
+    {
         var clock = Stopwatch.StartNew();
         WorkflowEnvironment environment;
         var retried = string.Empty;
@@ -192,14 +259,20 @@ public sealed class ServerFixture : IAsyncDisposable
             environment = await Bounded.StartAsync(() => WorkflowEnvironment.StartTimeSkippingAsync(TimeSkippingOptions(RetryReadiness)), settings.ServerStartTimeout * 2);
         }
 
-        var startMs = clock.Elapsed.TotalMilliseconds;
-        var version = await VersionOfAsync(environment);
-        stats.RecordStart(ServerKind.TimeSkipping, version, startMs);
-        var source = settings.TestServerPath is null ? "SDK-downloaded" : Settings.TestServerPathVariable;
-        return new ServerLease(
-            environment, ServerKind.TimeSkipping, version,
-            $"fresh time-skipping server ({source}) for this block, started in {startMs:0} ms{retried}",
-            ownsEnvironment: true, criterionId);
+        return (environment, retried, clock.Elapsed.TotalMilliseconds);
+    }
+
+    private async Task<ServerLease> UnderSharedGateAsync(Func<Task<ServerLease>> lease)
+    {
+        await sharedGate.WaitAsync();
+        try
+        {
+            return await lease();
+        }
+        finally
+        {
+            sharedGate.Release();
+        }
     }
 
     private async Task<ServerLease> StartRestartableDevAsync(string criterionId)

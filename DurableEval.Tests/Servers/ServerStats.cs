@@ -12,6 +12,8 @@ public sealed class ServerStats
     private readonly ConcurrentQueue<(ServerKind Kind, string Version, double StartMs)> starts = new();
     private readonly ConcurrentDictionary<ServerKind, string> unavailable = new();
     private readonly ConcurrentQueue<(ServerKind Kind, string Cause)> retries = new();
+    private readonly ConcurrentQueue<(bool PreStarted, double WaitedMs)> waits = new();
+    private int unusedPreStarts;
 
     public static ServerStats Run { get; } = new();
 
@@ -25,6 +27,19 @@ public sealed class ServerStats
     public void RecordRetry(ServerKind kind, string cause) => retries.Enqueue((kind, cause));
 
     public void RecordStart(ServerKind kind, string version, double startMs) => starts.Enqueue((kind, version, startMs));
+
+    /// <summary>
+    /// How long each block waited for its fresh time-skipping server, and whether the pool had started it ahead
+    /// (a block that started its own waited for the whole start).
+    /// </summary>
+    public IReadOnlyList<(bool PreStarted, double WaitedMs)> Waits => waits.ToArray();
+
+    /// <summary>Servers the pool started ahead that no block took; stopped when the run ended.</summary>
+    public int UnusedPreStarts => Volatile.Read(ref unusedPreStarts);
+
+    public void RecordWait(bool preStarted, double waitedMs) => waits.Enqueue((preStarted, waitedMs));
+
+    public void RecordUnusedPreStarts(int count) => Interlocked.Add(ref unusedPreStarts, count);
 
     public void RecordUnavailable(ServerKind kind, string reason) => unavailable.TryAdd(kind, reason);
 }

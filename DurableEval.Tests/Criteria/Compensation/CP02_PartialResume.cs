@@ -65,6 +65,11 @@ public sealed partial class CompensationFacts
                 var buggy = RunningWorker.Start(server.Client, new TemporalWorkerOptions(bugQueue) { MaxCachedWorkflows = 0 }.AddWorkflow<ResumableStepsWithBug>().AddAllActivities(activities));
                 var noFlaky = plan with { Failures = 0 };
                 var bugOptions = server.Options("bug", bugQueue);
+
+                // A task the buggy worker held when it stopped is handed to the fixed worker only when it times out
+                // (10 s by default, all of it waiting); 2 s still far exceeds a task's work on a loaded machine, and
+                // a task that did time out early would only be retried, never re-run a completed step.
+                bugOptions.TaskTimeout = TimeSpan.FromSeconds(2);
                 server.ExpectTaskFailures(bugOptions.Id!);
                 var broken = await server.Client.StartWorkflowAsync((ResumableStepsWithBug w) => w.RunAsync(noFlaky), bugOptions);
                 var taskFailure = await HistoryProbe.WorkflowTaskFailureAsync(broken, Observe.Bound);

@@ -50,6 +50,7 @@ public sealed partial class DeveloperExperienceFacts
         var edge = CriterionThresholds.Get(Id, "caught_share_edge");
         var production = CriterionThresholds.Get(Id, "caught_share_production");
         var bound = TimeSpan.FromSeconds(10);
+        var settle = TimeSpan.FromSeconds(1);
         var fact = Begin();
         await fact.LiveAsync(
             ServerNeed.Any,
@@ -78,12 +79,35 @@ public sealed partial class DeveloperExperienceFacts
                     server.ExpectTaskFailures(pitfallOptions.Id!);
                     var handle = await server.Client.StartWorkflowAsync(definition.Name!, [], pitfallOptions);
                     WorkflowHistory? history = null;
+
+                    // A stalled run (last task completed, no timer or activity pending) can never get another task,
+                    // so nothing about it can change: seen stalled with no new event for `settle`, it is final and
+                    // the rest of the bound would only be waited out.
+                    (int Events, TimeSpan At)? stalledSince = null;
+                    var waited = System.Diagnostics.Stopwatch.StartNew();
                     await Eventually.HoldsAsync(
                         async () =>
                         {
                             history = await handle.FetchHistoryAsync();
-                            return HistoryProbe.FirstOf(history, EventType.WorkflowTaskFailed) is not null
-                                || HistoryProbe.FirstOf(history, EventType.WorkflowExecutionCompleted) is not null;
+                            if (HistoryProbe.FirstOf(history, EventType.WorkflowTaskFailed) is not null
+                                || HistoryProbe.FirstOf(history, EventType.WorkflowExecutionCompleted) is not null)
+                            {
+                                return true;
+                            }
+
+                            if (!Stalled(history))
+                            {
+                                stalledSince = null;
+                                return false;
+                            }
+
+                            if (stalledSince is not { } since || since.Events != history.Events.Count)
+                            {
+                                stalledSince = (history.Events.Count, waited.Elapsed);
+                                return false;
+                            }
+
+                            return waited.Elapsed - since.At >= settle;
                         },
                         bound,
                         checks.Cancellation);
@@ -109,7 +133,7 @@ public sealed partial class DeveloperExperienceFacts
                     {
                         // Nothing left to run and no error: the workflow hangs silently, which nobody catches.
                         outcome = CaughtBy.Nothing;
-                        how = $"hung silently: no result, no task failure and nothing pending after {bound.TotalSeconds:0} s (last event {history.Events.Last().EventType})";
+                        how = $"hung silently: no result, no task failure and nothing pending, unchanged for {settle.TotalSeconds:0} s after {waited.Elapsed.TotalSeconds:0.#} s (last event {history.Events.Last().EventType})";
                         await handle.TerminateAsync("DurableEval: pitfall observed");
                     }
                     else

@@ -27,7 +27,20 @@ public static class SyntheticEvidence
 
     public const string NoDevServer = "dev server unavailable; set DURABLEEVAL_CLI_PATH";
 
-    public static readonly RunCost Cost = new(TimeSpan.FromSeconds(95.4), 3, TimeSpan.FromMilliseconds(1800));
+    // Two lanes, then the facts that run alone: lane 2 finished last, so it and the alone phase are the critical path.
+    public static readonly RunCost Cost = new(TimeSpan.FromSeconds(95.4), 3, TimeSpan.FromMilliseconds(1800))
+    {
+        LaneCount = 2,
+        ServerWaitTotal = TimeSpan.FromMilliseconds(650),
+        PreStartedTaken = 2,
+        PreStartedUnused = 1,
+        Lanes =
+        [
+            new LaneRun("lane 1", TimeSpan.FromSeconds(0.4), TimeSpan.FromSeconds(41.2), ["EX-02", "RT-01"]),
+            new LaneRun("lane 2", TimeSpan.FromSeconds(0.4), TimeSpan.FromSeconds(52.9), ["EX-03", "WF-05"]),
+            new LaneRun(LaneRun.AloneLane, TimeSpan.FromSeconds(52.9), TimeSpan.FromSeconds(95.1), ["EX-01", "PF-01"]),
+        ],
+    };
 
     /// <param name="earlier">The "baseline" variant: the same run as it stood earlier (EX-03 passed, EX-01 recovered faster).</param>
     public static EvaluationReport Report(EvaluationProfile? profile = null, bool earlier = false)
