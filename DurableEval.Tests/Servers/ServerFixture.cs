@@ -351,13 +351,13 @@ public sealed class ServerFixture : IAsyncDisposable
             ServerKind.Dev =>
                 $"dev server at {Settings.CliPathVariable}={settings.CliPath} did not start; point it at the temporal CLI executable ({cause})",
             _ when ExternalCredentials.Refused(e) =>
-                $"external server {ExternalWhere()} refused this client's credentials; {ExternalCredentials.Fix(settings.Environment)} ({cause})",
+                $"external server {ExternalWhere(settings)} refused this client's credentials; {ExternalCredentials.Fix(settings.Environment)} ({cause})",
             _ =>
-                $"external server {ExternalWhere()} unreachable; check the address, namespace and TLS/API-key settings, or unset TEMPORAL_ADDRESS/TEMPORAL_PROFILE ({cause})",
+                $"external server {ExternalWhere(settings)} unreachable; check the address, namespace and TLS/API-key settings, or unset TEMPORAL_ADDRESS/TEMPORAL_PROFILE ({cause})",
         };
     }
 
-    private string ExternalWhere() => settings.ExternalAddress is { } a ? "at TEMPORAL_ADDRESS=" + a : "from TEMPORAL_PROFILE";
+    private static string ExternalWhere(Settings settings) => settings.ExternalAddress is { } a ? "at TEMPORAL_ADDRESS=" + a : "from TEMPORAL_PROFILE";
 
     // Download errors carry a long URL whose query parameters say nothing to the reader.
     private static string Trim(string message, int length)
