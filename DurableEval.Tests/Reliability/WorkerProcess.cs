@@ -58,6 +58,11 @@ public sealed class WorkerProcess : IAsyncDisposable
             info.ArgumentList.Add(argument);
         }
 
+        foreach (var (name, value) in launch.Environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[name] = value;
+        }
+
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
         var worker = new WorkerProcess(launch.Identity, process);
         process.OutputDataReceived += (_, e) => worker.Keep(e.Data);
@@ -129,11 +134,24 @@ public sealed class WorkerProcess : IAsyncDisposable
     }
 }
 
-/// <summary>What a worker process is told: where to connect, what to poll, where the journal is, and who it is.</summary>
-public sealed record WorkerLaunch(string Address, string Namespace, string TaskQueue, string LedgerPath, bool Cache, string Identity)
+/// <summary>
+/// What a worker process is told: where to connect, what to poll, where the journal is, and who it is; optionally
+/// what it hosts (<see cref="Host"/>, e.g. "--host ai --model-endpoint URL") and environment variables for what must
+/// not appear on a command line (a key).
+/// </summary>
+public sealed record WorkerLaunch(
+    string Address,
+    string Namespace,
+    string TaskQueue,
+    string LedgerPath,
+    bool Cache,
+    string Identity,
+    IReadOnlyList<string>? Host = null,
+    IReadOnlyDictionary<string, string>? Environment = null)
 {
     public IReadOnlyList<string> Arguments(int parentProcessId) =>
     [
+        .. Host ?? [],
         "--address", Address,
         "--namespace", Namespace,
         "--task-queue", TaskQueue,
