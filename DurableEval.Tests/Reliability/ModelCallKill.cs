@@ -114,7 +114,7 @@ public static class ModelCallKill
                     (ModelCallsSurviveWorkerKillWorkflow w) => w.RunAsync(new ModelCallKillInput(p, (int)options.CallTimeout.TotalMilliseconds)),
                     server.Options($"model-kill-w{i.ToString(CultureInfo.InvariantCulture)}", queue))));
                 var allHeld = await Eventually.HoldsAsync(() => Task.FromResult(endpoint.Holding.Count == options.Runs), options.HoldBound, cancellation);
-                var heldAtKill = endpoint.Holding.Select(r => r.LastUser).ToHashSet(StringComparer.Ordinal);
+                var heldAtKill = endpoint.Holding.ToDictionary(h => h.Request.LastUser, h => h.HeldFor, StringComparer.Ordinal);
                 TimeSpan? killedAt = null;
                 if (allHeld)
                 {
@@ -166,7 +166,7 @@ public static class ModelCallKill
                         calls.Add(new ModelCallSighting(
                             $"w{r.ToString(CultureInfo.InvariantCulture)}",
                             c + 1,
-                            allHeld && heldAtKill.Contains(prompt),
+                            allHeld && heldAtKill.TryGetValue(prompt, out var heldFor) ? heldFor : null,
                             beforeKill.GetValueOrDefault(prompt),
                             requests.Count,
                             history.Attempt,
@@ -175,7 +175,7 @@ public static class ModelCallKill
                     }
                 }
 
-                var observation = new ModelCallKillObservation(killed.Identity, allHeld, calls, outcomes.Select(o => o.Failure).OfType<string>().ToList());
+                var observation = new ModelCallKillObservation(killed.Identity, options.CallTimeout, allHeld, calls, outcomes.Select(o => o.Failure).OfType<string>().ToList());
                 return new ModelCallKillRun(observation, histories, clock.Elapsed, recovery, workers.Count);
             });
         }

@@ -68,14 +68,24 @@ public sealed class ModelCallOracleTests
     public void KillThatDidNotLandIsNotRunNeverPassed()
     {
         var noKill = ModelCallOracle.Judge(Run() with { KillTaken = false });
-        var nothingHeld = ModelCallOracle.Judge(Run(c => c with { HeldAtKill = false }));
-        var timedOutFirst = ModelCallOracle.Judge(Run(c => c.HeldAtKill && c.Run == "w0" ? c with { RequestsBeforeKill = 2 } : c));
+        var nothingHeld = ModelCallOracle.Judge(Run(c => c with { HeldForAtKill = null }));
+        var timedOutFirst = ModelCallOracle.Judge(Run(c => c.HeldAtKill && c.Run == "w0" ? c with { RequestsBeforeKill = 2, HeldForAtKill = TimeSpan.FromMilliseconds(3500) } : c));
 
         Assert.Equal(OracleOutcome.NotRun, noKill.Outcome);
         Assert.Equal(OracleOutcome.NotRun, nothingHeld.Outcome);
         Assert.Contains("did not land during a model call", nothingHeld.Evidence, StringComparison.Ordinal);
         Assert.Equal(OracleOutcome.NotRun, timedOutFirst.Outcome);
-        Assert.Contains("w0 call 2 had 2 requests before the kill", timedOutFirst.Evidence, StringComparison.Ordinal);
+        Assert.Contains("w0 call 2 was held 3500 ms of a 4000 ms call timeout", timedOutFirst.Evidence, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ExtraRequestBeforeTheKillThatNoTimeoutExplainsFails()
+    {
+        // A held call asked twice within a fraction of its timeout: a duplicate dispatch, not a timed-out attempt.
+        var verdict = ModelCallOracle.Judge(Run(c => c.HeldAtKill && c.Run == "w1" ? c with { RequestsBeforeKill = 2, Requests = 3 } : c));
+
+        Assert.Equal(OracleOutcome.Failed, verdict.Outcome);
+        Assert.Contains("w1 call 2 (held at the kill) reached the model 2 times before the kill, within 40 ms of a 4000 ms call timeout", verdict.Evidence, StringComparison.Ordinal);
     }
 
     /// <summary>Two runs of three calls, call 2 of each held at the kill: the correct outcome, optionally altered per call.</summary>
@@ -84,11 +94,11 @@ public sealed class ModelCallOracleTests
         var calls = new List<ModelCallSighting>();
         foreach (var run in new[] { "w0", "w1" })
         {
-            calls.Add(new(run, 1, HeldAtKill: false, RequestsBeforeKill: 1, Requests: 1, HistoryAttempt: 1, CompletedBy: Killed, AnswerServed: true));
-            calls.Add(new(run, 2, HeldAtKill: true, RequestsBeforeKill: 1, Requests: 2, HistoryAttempt: 2, CompletedBy: "ai-worker-2", AnswerServed: true));
-            calls.Add(new(run, 3, HeldAtKill: false, RequestsBeforeKill: 0, Requests: 1, HistoryAttempt: 1, CompletedBy: "ai-worker-2", AnswerServed: true));
+            calls.Add(new(run, 1, HeldForAtKill: null, RequestsBeforeKill: 1, Requests: 1, HistoryAttempt: 1, CompletedBy: Killed, AnswerServed: true));
+            calls.Add(new(run, 2, HeldForAtKill: TimeSpan.FromMilliseconds(40), RequestsBeforeKill: 1, Requests: 2, HistoryAttempt: 2, CompletedBy: "ai-worker-2", AnswerServed: true));
+            calls.Add(new(run, 3, HeldForAtKill: null, RequestsBeforeKill: 0, Requests: 1, HistoryAttempt: 1, CompletedBy: "ai-worker-2", AnswerServed: true));
         }
 
-        return new(Killed, KillTaken: true, calls.Select(alter ?? (c => c)).ToList(), []);
+        return new(Killed, TimeSpan.FromSeconds(4), KillTaken: true, calls.Select(alter ?? (c => c)).ToList(), []);
     }
 }

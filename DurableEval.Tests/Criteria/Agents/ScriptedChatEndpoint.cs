@@ -53,6 +53,12 @@ public sealed record HangReply : ScriptedReply;
 
 public sealed record HeldReply(Task Release, ScriptedReply Then) : ScriptedReply;
 
+/// <summary>A request the endpoint is holding open, and the <see cref="System.Diagnostics.Stopwatch"/> timestamp its hold began.</summary>
+public sealed record HeldRequest(ChatRequestSeen Request, long SinceTimestamp)
+{
+    public TimeSpan HeldFor => System.Diagnostics.Stopwatch.GetElapsedTime(SinceTimestamp);
+}
+
 public sealed record ScriptedToolCall(string Id, string Name, string ArgumentsJson);
 
 /// <summary>
@@ -66,7 +72,7 @@ public sealed class ScriptedChatEndpoint : IAsyncDisposable
     private readonly HttpListener listener = new();
     private readonly CancellationTokenSource stop = new();
     private readonly ConcurrentQueue<ChatRequestSeen> seen = new();
-    private readonly ConcurrentDictionary<int, ChatRequestSeen> holding = new();
+    private readonly ConcurrentDictionary<int, HeldRequest> holding = new();
     private readonly Task loop;
     private int requests;
 
@@ -92,8 +98,8 @@ public sealed class ScriptedChatEndpoint : IAsyncDisposable
 
     public IReadOnlyList<ChatRequestSeen> Seen => seen.ToList();
 
-    /// <summary>The requests a <see cref="HeldReply"/> is holding open right now, oldest first.</summary>
-    public IReadOnlyList<ChatRequestSeen> Holding => holding.Values.OrderBy(r => r.Index).ToList();
+    /// <summary>The requests a <see cref="HeldReply"/> is holding open right now, oldest first, with since when.</summary>
+    public IReadOnlyList<HeldRequest> Holding => holding.Values.OrderBy(r => r.Request.Index).ToList();
 
     /// <summary>
     /// The real OpenAI chat client behind Microsoft.Extensions.AI's IChatClient, pointed here. Its own retry policy
@@ -221,7 +227,7 @@ public sealed class ScriptedChatEndpoint : IAsyncDisposable
                 await StreamAsync(response, request, stream);
                 break;
             case HeldReply held:
-                holding[request.Index] = request;
+                holding[request.Index] = new HeldRequest(request, System.Diagnostics.Stopwatch.GetTimestamp());
                 try
                 {
                     await held.Release.WaitAsync(stop.Token);
