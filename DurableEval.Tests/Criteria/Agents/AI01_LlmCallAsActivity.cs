@@ -78,7 +78,7 @@ public sealed partial class AgentFacts
                 await using var worker = RunningWorker.Start(server.Client, host.Worker(queue).AddWorkflow<MemoizedModelCallsWorkflow>());
 
                 var clock = Stopwatch.StartNew();
-                var limited = await server.Client.StartWorkflowAsync((MemoizedModelCallsWorkflow w) => w.RunAsync(new[] { limitedPrompt }, 0), server.Options("retry-after", queue));
+                var limited = await server.Client.StartWorkflowAsync((MemoizedModelCallsWorkflow w) => w.RunAsync(new[] { limitedPrompt }), server.Options("retry-after", queue));
                 var limitedAnswers = await limited.GetResultAsync();
                 var wall = clock.Elapsed;
                 var attempts = host.Journal.For(limited.Id, ModelActivities.CompleteChat).OrderBy(a => a.Attempt).ToList();
