@@ -1,21 +1,23 @@
 using DurableEval.Worker;
-using DurableEval.Workflows.Execution;
 using DurableEval.Workflows.Shared;
 using Temporalio.Client;
 using Temporalio.Worker;
 
 // The worker under test in the worker-kill protocol (DurableEval.Tests/Reliability): it hosts the protocol's
 // workflow and journaled activities on one task queue and records every raw step execution and every idempotent
-// effect in the test's SQLite journal. The test kills it with SIGKILL; it never needs to stop gracefully.
-// Every way it can end on its own is one line on standard error and an exit code the test reads (WorkerExitCodes).
+// effect in the test's SQLite journal (or, with --host ai, the model-call workflows: see HostSelection). The test
+// kills it with SIGKILL; it never needs to stop gracefully. Every way it can end on its own is one line on standard
+// error and an exit code the test reads (WorkerExitCodes).
 WorkerArguments arguments;
+HostSelection host;
 try
 {
-    arguments = WorkerArguments.Parse(args);
+    (host, var rest) = HostSelection.Split(args);
+    arguments = WorkerArguments.Parse(rest);
 }
 catch (Exception e) when (e is ArgumentException or FormatException or OverflowException)
 {
-    Console.Error.WriteLine($"{e.Message}\n{WorkerArguments.Usage}");
+    Console.Error.WriteLine($"{e.Message}\n{WorkerArguments.Usage}\n{HostSelection.Usage}");
     return WorkerExitCodes.Usage;
 }
 
@@ -57,14 +59,13 @@ var options = new TemporalWorkerOptions(arguments.TaskQueue)
     // production shape, whose recovery depends on the server's sticky-queue fallback, kept short here.
     MaxCachedWorkflows = arguments.Cache ? new TemporalWorkerOptions().MaxCachedWorkflows : 0,
     StickyQueueScheduleToStartTimeout = TimeSpan.FromSeconds(2),
-}
-    .AddWorkflow<StepsSurviveWorkerKillWorkflow>()
-    .AddAllActivities(new JournaledStepActivities(journal, arguments.Identity));
+};
+host.Register(options, journal, arguments.Identity);
 
 try
 {
     using var worker = new TemporalWorker(client, options);
-    journal.WorkerStarted(arguments.Identity, $"pid {Environment.ProcessId}, cache {(arguments.Cache ? "on" : "off")}, queue {arguments.TaskQueue}");
+    journal.WorkerStarted(arguments.Identity, $"pid {Environment.ProcessId}, cache {(arguments.Cache ? "on" : "off")}, queue {arguments.TaskQueue}, host {host.Host}");
     Console.WriteLine($"worker {arguments.Identity} polling {arguments.TaskQueue} on {connection.Describe()}");
     await worker.ExecuteAsync(CancellationToken.None);
 }

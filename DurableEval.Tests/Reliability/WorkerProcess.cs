@@ -107,6 +107,11 @@ public sealed class WorkerProcess : IAsyncDisposable
             info.Environment.Remove(name);
         }
 
+        foreach (var (name, value) in launch.Environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[name] = value;
+        }
+
         return info;
     }
 
@@ -183,12 +188,22 @@ public sealed class WorkerProcess : IAsyncDisposable
 
 /// <summary>
 /// What a worker process is told: what to poll, where the journal is, and who it is (its arguments), and how to
-/// connect (<see cref="Connection"/>, secrets included), which goes to its standard input and never its arguments.
+/// connect (<see cref="Connection"/>, secrets included), which goes to its standard input and never its arguments;
+/// optionally what it hosts (<see cref="Host"/>, e.g. "--host ai --model-endpoint URL") and environment variables for
+/// what must not appear on a command line (the model endpoint's key).
 /// </summary>
-public sealed record WorkerLaunch(WorkerConnection Connection, string TaskQueue, string LedgerPath, bool Cache, string Identity)
+public sealed record WorkerLaunch(
+    WorkerConnection Connection,
+    string TaskQueue,
+    string LedgerPath,
+    bool Cache,
+    string Identity,
+    IReadOnlyList<string>? Host = null,
+    IReadOnlyDictionary<string, string>? Environment = null)
 {
     public IReadOnlyList<string> Arguments(int parentProcessId) =>
     [
+        .. Host ?? [],
         "--task-queue", TaskQueue,
         "--ledger", LedgerPath,
         "--cache", Cache ? "on" : "off",

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using DurableEval.Tests.Criteria.Agents;
 using DurableEval.Tests.Evidence;
+using DurableEval.Tests.Reliability;
 using DurableEval.Tests.Reporting;
 using DurableEval.Tests.Servers;
 using DurableEval.Workflows.Agents;
@@ -36,16 +37,36 @@ public sealed partial class AgentFacts
                     $"{Observe.DescribeChain(failure)}; next retry delay {app?.NextRetryDelay?.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"} s; endpoint requests {host.Endpoint.Requests}");
             });
 
+        var kill = new ModelCallKillOptions();
         await fact.LiveAsync(
             ServerNeed.Any,
             [
-                Core("memoized-after-worker-loss", "Three model calls, the worker lost after two completed: the run finishes on a new worker and the model received exactly 3 requests"),
-                Core("replay-calls-nothing", "A query after completion on a worker with no cache (a full replay) and a WorkflowReplayer replay of the history send no request to the model"),
+                Core("killed-mid-call", $"{kill.Runs} runs of {kill.Calls} model calls on a separate worker process (DurableEval.Worker), killed hard (SIGKILL) while the endpoint held call {kill.HeldCall} of every run open: every run completes, each interrupted call reaches the model exactly once more, every call completed before the kill or run after it exactly once, and the histories agree (attempts, completing worker)"),
+                Edge("histories-replay", "Every final history of the kill run replays with the workflow code"),
                 Core("retry-after-honoured", $"A 429 with Retry-After {RetryAfterSeconds} s makes the next attempt start {RetryAfterSeconds} s later in server time (not the policy's 1 s), and the call then succeeds"),
-                Production("hard-kill", "The same holds when the worker is a separate process killed hard"),
             ],
             async (server, checks) =>
             {
+                // No workflow cache on the killed worker: the time-skipping server never moves a dead worker's sticky
+                // queue back to the normal queue (TEMPORAL-FACTS §1.2), as in EX-01.
+                var run = await ModelCallKill.RunAsync(server, kill, Output.WriteLine, checks.Cancellation);
+                run.Verdict.RecordAs(checks, "killed-mid-call");
+                RecordKillRun(fact, run, ServerNames.Of(server.Kind));
+                if (run.Verdict.Outcome == OracleOutcome.NotRun)
+                {
+                    checks.NotRun("histories-replay", run.Verdict.Evidence);
+                }
+                else
+                {
+                    var replays = await HistoryProbe.ReplayAsync(run.Histories, o => o.AddWorkflow<ModelCallsSurviveWorkerKillWorkflow>(), checks.Cancellation);
+                    var failed = replays.Where(r => r.Failure is not null).ToList();
+                    checks.Expect(
+                        "histories-replay",
+                        failed.Count == 0 && replays.Count == kill.Runs,
+                        $"{replays.Count - failed.Count} of {replays.Count} final histories replayed cleanly"
+                        + (failed.Count == 0 ? string.Empty : $"; first failure: {HistoryProbe.Summarize(failed[0].Failure!)}"));
+                }
+
                 var tag = Guid.NewGuid().ToString("N")[..8];
                 var limitedPrompt = $"rate-limited-{tag}";
                 var limitedOnce = 0;
@@ -54,47 +75,10 @@ public sealed partial class AgentFacts
                         ? ScriptedReply.TooManyRequests(RetryAfterSeconds)
                         : ScriptedReply.Text($"answer #{request.Index} to {request.LastUser}"));
                 var queue = server.NewTaskQueue("llm");
-                var options = host.Worker(queue).AddWorkflow<MemoizedModelCallsWorkflow>();
-
-                string[] prompts = [$"one-{tag}", $"two-{tag}", $"three-{tag}"];
-                var first = RunningWorker.Start(server.Client, options);
-                var handle = await server.Client.StartWorkflowAsync((MemoizedModelCallsWorkflow w) => w.RunAsync(prompts, 2), server.Options("memo", queue));
-                var parked = await Eventually.HoldsAsync(async () => await handle.QueryAsync(w => w.CompletedCalls) == 2, Observe.Bound, checks.Cancellation);
-                var beforeLoss = host.Endpoint.Requests;
-                await first.DisposeAsync();
-                fact.Finding("Worker loss variant: in-process worker stop with no workflow cache (the weak variant); the separate-process hard kill is not built.");
-
-                await using var second = RunningWorker.Start(server.Client, host.Worker(queue).AddWorkflow<MemoizedModelCallsWorkflow>());
-                await handle.SignalAsync(w => w.ReleaseAsync());
-                var answers = await server.Environment.WithAutoTimeSkippingDisabledAsync(() => handle.GetResultAsync()); // no timers; see AI-02
-                var afterRun = host.Endpoint.Requests;
-                var history = await handle.FetchHistoryAsync();
-                var lifecycle = ActivityEvents.Lifecycle(history, ModelActivities.CompleteChat);
-                var served = prompts.Select(p => host.Endpoint.Seen.Where(r => r.LastUser == p).ToList()).ToList();
-                var matches = prompts.Select((p, i) => served[i].Count == 1 && answers[i].Text == $"answer #{served[i][0].Index} to {p}").ToList();
-                if (!parked || beforeLoss != 2)
-                {
-                    checks.NotRun("memoized-after-worker-loss", $"the loss did not land after two completed calls (parked {parked}, requests before the loss {beforeLoss})");
-                }
-                else
-                {
-                    checks.Expect(
-                        "memoized-after-worker-loss",
-                        afterRun == prompts.Length && matches.All(m => m) && lifecycle.Scheduled == prompts.Length && lifecycle.Started == prompts.Length && lifecycle.Completed == prompts.Length,
-                        $"requests: {beforeLoss} before the loss, {afterRun} at the end for {prompts.Length} calls; answers match the served requests: {string.Join("/", matches)}; history {lifecycle}");
-                }
-
-                var queried = await handle.QueryAsync(w => w.CompletedCalls);
-                var replay = await HistoryProbe.ReplayAsync([history], o => o.AddWorkflow<MemoizedModelCallsWorkflow>(), checks.Cancellation);
-                var afterReplay = host.Endpoint.Requests;
-                checks.Expect(
-                    "replay-calls-nothing",
-                    queried == prompts.Length && replay[0].Failure is null && afterReplay == afterRun,
-                    $"query after completion answered {queried}; replay {(replay[0].Failure is null ? "clean" : HistoryProbe.Summarize(replay[0].Failure!))}; requests {afterRun} before, {afterReplay} after");
-                fact.Metric("model_requests_for_3_calls", afterRun, "requests");
+                await using var worker = RunningWorker.Start(server.Client, host.Worker(queue).AddWorkflow<MemoizedModelCallsWorkflow>());
 
                 var clock = Stopwatch.StartNew();
-                var limited = await server.Client.StartWorkflowAsync((MemoizedModelCallsWorkflow w) => w.RunAsync(new[] { limitedPrompt }, 0), server.Options("retry-after", queue));
+                var limited = await server.Client.StartWorkflowAsync((MemoizedModelCallsWorkflow w) => w.RunAsync(new[] { limitedPrompt }), server.Options("retry-after", queue));
                 var limitedAnswers = await limited.GetResultAsync();
                 var wall = clock.Elapsed;
                 var attempts = host.Journal.For(limited.Id, ModelActivities.CompleteChat).OrderBy(a => a.Attempt).ToList();
@@ -116,8 +100,19 @@ public sealed partial class AgentFacts
                     gap is { } d && d >= retryAfter && d < retryAfter + TimeSpan.FromSeconds(1) && requests == 2 && lastStarted == 2 && limitedAnswers.Count == 1 && limitedAnswers[0].Attempt == 2,
                     $"{attempts.Count} attempts; attempt 2 started {gap?.TotalSeconds.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture) ?? "never"} s of server time after attempt 1 (wall {wall.TotalMilliseconds:0} ms); "
                         + $"requests for the call {requests}; history ActivityTaskStarted attempt {lastStarted}; answer from attempt {(limitedAnswers.Count > 0 ? limitedAnswers[0].Attempt : 0)}");
-                checks.NotRun("hard-kill", "the separate worker process (DurableEval.Worker) hosts only the step workflows of the worker-kill protocol, not the model activities and their scripted endpoint; this run lost its worker by an in-process stop");
             });
+
+        await fact.LiveAsync(
+            ServerNeed.Full,
+            [
+                Production("cached-variant", "With workflow caching on (sticky queues, the production default) the same kill costs the same: the server moves the dead worker's sticky work back to the normal queue, and the interrupted calls reach the model exactly once more"),
+            ],
+            async (server, checks) =>
+            {
+                var run = await ModelCallKill.RunAsync(server, kill with { Cache = true }, Output.WriteLine, checks.Cancellation);
+                run.Verdict.RecordAs(checks, "cached-variant");
+            });
+        fact.Finding("The cached variant runs only on a dev or external server: the time-skipping server has no sticky-queue fallback, so there it would measure the test server, not Temporal.");
         fact.Cite(
             "Activities are the place for non-deterministic work such as calling an LLM; their results are recorded in the event history and replayed, not re-executed.",
             "https://docs.temporal.io/activities");
@@ -125,5 +120,22 @@ public sealed partial class AgentFacts
             "An activity can set the delay before its next retry by raising an application failure with next_retry_delay, overriding the retry policy's backoff.",
             "https://docs.temporal.io/encyclopedia/retry-policies#per-error-next-retry-delay");
         fact.Conclude();
+    }
+
+    private static void RecordKillRun(Evidence.FactRecorder fact, ModelCallKillRun run, string server)
+    {
+        var calls = run.Observation.Calls;
+        fact.Metric("model_requests_per_call_killed_mid_call", calls.Count == 0 ? 0 : (double)calls.Sum(c => c.Requests) / calls.Count, "requests");
+        fact.Metric("extra_model_requests_after_kill", calls.Sum(c => c.Requests) - calls.Count, "requests");
+        if (run.Recovery is { } recovery)
+        {
+            fact.Metric("kill_recovery_ms", recovery.TotalMilliseconds, "ms");
+        }
+
+        fact.Metric("kill_run_s", run.Elapsed.TotalSeconds, "s");
+        fact.Finding(
+            $"Worker loss variant: the worker is a separate process (DurableEval.Worker --host ai, the model activity's OpenAI client pointed at the loopback endpoint) killed with SIGKILL "
+            + $"while the endpoint held {calls.Count(c => c.HeldAtKill)} model call(s) open, workflow cache off, on the {server}; {run.WorkerProcesses} worker processes, "
+            + $"{run.Elapsed.TotalSeconds.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture)} s. The endpoint lets go of a held request only after the kill has landed.");
     }
 }

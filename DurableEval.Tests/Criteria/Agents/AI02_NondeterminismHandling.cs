@@ -23,8 +23,8 @@ public sealed partial class AgentFacts
             ServerNeed.Any,
             [
                 Core("model-answers-differ", $"Premise: the model gives a different answer to each of {Runs} identical questions"),
-                Core("query-same-decision", "After completion, a query on a worker with no cache (a full replay) while the model now answers the opposite returns each run's original answer and branch, and sends no request"),
-                Core("replay-against-new-model", "Replaying every fetched history while the model answers the opposite passes and sends no request"),
+                Core("query-same-decision", "After completion, a query on a worker with no cache (a full replay of the server's history) returns each run's original answer and branch"),
+                Core("decision-histories-replay", "Every fetched history replays cleanly with the workflow code"),
                 Core("patch-old-runs-keep-prompt", "A prompt and model change behind Workflow.Patched: a run that started under v1 keeps prompt v1 for both its calls after the v2 worker takes over"),
                 Core("patch-new-runs-take-prompt", "A run started on the v2 worker uses prompt v2 for both calls and records the patch marker"),
                 Edge("patched-history-replays", "The old run's history, finished under v2 code, replays cleanly against the v2 code"),
@@ -55,23 +55,21 @@ public sealed partial class AgentFacts
                         distinct == Runs && requests == Runs,
                         $"{distinct} distinct answers from {requests} requests: {string.Join("; ", decisions.Select(d => $"{d.Answer[..Math.Min(d.Answer.Length, 14)]} -> {d.Branch}"))}");
 
-                    // From here on the model would answer every question differently from before.
-                    host.Endpoint.Script = request => ScriptedReply.Text("calculator and search, both");
+                    // The query replays each run from the history the server returns (no cache): the decision it rebuilds
+                    // comes from the recorded model answer, so a history that lost or altered that answer shows here.
                     var queried = await Task.WhenAll(handles.Select(h => h.QueryAsync(w => w.Decision)));
-                    var afterQuery = host.Endpoint.Requests;
                     var same = queried.Zip(decisions).All(p => p.First == p.Second);
                     checks.Expect(
                         "query-same-decision",
-                        same && afterQuery == requests,
-                        $"queried decisions equal the results for {queried.Zip(decisions).Count(p => p.First == p.Second)} of {Runs} runs; requests {requests} before, {afterQuery} after");
+                        same,
+                        $"queried decisions equal the results for {queried.Zip(decisions).Count(p => p.First == p.Second)} of {Runs} runs");
 
                     var histories = await Task.WhenAll(handles.Select(h => h.FetchHistoryAsync()));
                     var replays = await HistoryProbe.ReplayAsync(histories, o => o.AddWorkflow<ModelRoutedWorkflow>(), checks.Cancellation);
-                    var afterReplay = host.Endpoint.Requests;
                     checks.Expect(
-                        "replay-against-new-model",
-                        replays.All(r => r.Failure is null) && afterReplay == requests,
-                        $"{replays.Count(r => r.Failure is null)} of {replays.Count} histories replayed cleanly; requests {requests} before, {afterReplay} after");
+                        "decision-histories-replay",
+                        replays.All(r => r.Failure is null) && replays.Count == Runs,
+                        $"{replays.Count(r => r.Failure is null)} of {replays.Count} histories replayed cleanly");
                 }
 
                 host.Endpoint.Script = request => ScriptedReply.Text($"summary #{request.Index}");
@@ -117,6 +115,7 @@ public sealed partial class AgentFacts
                     patchedReplay.All(r => r.Failure is null),
                     $"old and new histories against v2 code: {string.Join("; ", patchedReplay.Select(r => r.Failure is null ? "clean" : HistoryProbe.Summarize(r.Failure)))}");
             });
+        fact.Finding("Replay never runs a regular activity, so no model request is counted during a query or a replay here: that count could not fail. What a worker loss costs in model requests is measured in AI-01, with the worker process killed during a model call.");
         fact.Cite(
             "Workflow code must be deterministic; non-deterministic calls such as an LLM belong in activities, whose results are replayed from history.",
             "https://docs.temporal.io/workflow-definition#deterministic-constraints");

@@ -56,23 +56,28 @@ public sealed partial class AgentFacts
             [
                 Core("each-call-one-activity", "Each model turn and each tool call is one activity in history (3 AgentTurn, 2 get_weather, 1 lookup_order), each completed once"),
                 Core("loop-terminates", "The loop ends when the model answers: 3 turns, and the answer carries every tool result in order"),
-                Core("worker-loss-no-rerun", "After losing its worker between turns 1 and 2, the run finishes on a new worker with no tool re-run and no extra model request (tool and request counters exact)"),
-                Edge("history-replays", "The finished history replays with the workflow code and calls nothing"),
+                Core("resumes-after-worker-loss", "After losing its worker between turns 1 and 2 (an in-process stop while parked), the run finishes on a new worker: history shows turn 1 and its tools started on the first worker and everything after on the second"),
+                Edge("history-replays", "The finished history replays with the workflow code"),
                 Production("hard-kill", "The same holds when the worker is a separate process killed hard"),
             ],
             async (server, checks) =>
             {
                 await using var host = AgentHost.Start(ProposeThenAnswer(firstTurn, secondTurn));
                 var queue = server.NewTaskQueue("agent");
-                var first = RunningWorker.Start(server.Client, host.Worker(queue).AddWorkflow<DurableAgentWorkflow>());
+                var tag = Guid.NewGuid().ToString("N")[..8];
+                var firstOptions = host.Worker(queue).AddWorkflow<DurableAgentWorkflow>();
+                firstOptions.Identity = $"agent-first-{tag}";
+                var secondOptions = host.Worker(queue).AddWorkflow<DurableAgentWorkflow>();
+                secondOptions.Identity = $"agent-second-{tag}";
+                var first = RunningWorker.Start(server.Client, firstOptions);
                 var handle = await server.Client.StartWorkflowAsync((DurableAgentWorkflow w) => w.RunAsync(Request(Goal, tools, pauseAfterTurn: 1)), server.Options("agent", queue));
                 var parked = await Eventually.HoldsAsync(async () => await handle.QueryAsync(w => w.CompletedTurns) == 1, Observe.Bound, checks.Cancellation);
                 var requestsBefore = host.Endpoint.Requests;
                 var toolRunsBefore = ToolRuns(host.Journal.For(handle.Id));
                 await first.DisposeAsync();
-                fact.Finding("Worker loss variant: in-process worker stop with no workflow cache (the weak variant); the separate-process hard kill is not built.");
+                fact.Finding("Worker loss variant here: in-process worker stop with no workflow cache while the run is parked between turns. Replay never runs a regular activity, so model-request and tool-run counts after such a loss could not fail and are reported as metrics only; the cost of a worker process killed during a model call is measured in AI-01.");
 
-                await using var second = RunningWorker.Start(server.Client, host.Worker(queue).AddWorkflow<DurableAgentWorkflow>());
+                await using var second = RunningWorker.Start(server.Client, secondOptions);
                 await handle.SignalAsync(w => w.ResumeAsync());
                 var outcome = await server.Environment.WithAutoTimeSkippingDisabledAsync(() => handle.GetResultAsync()); // no timers; see AI-02
                 var history = await handle.FetchHistoryAsync();
@@ -93,30 +98,32 @@ public sealed partial class AgentFacts
                     outcome.Finished && outcome.Turns == 3 && observed.SequenceEqual(expectedObservations) && outcome.Answer == FinalAnswer(expectedObservations),
                     $"finished {outcome.Finished} after {outcome.Turns} turns; observations [{string.Join(" | ", observed)}]; answer '{outcome.Answer}'");
 
-                // One journal entry per activity id: any re-run of a completed tool or model turn shows as a second entry.
-                var perActivity = attempts.GroupBy(a => a.ActivityId).Select(g => g.Count()).ToList();
                 var toolRuns = ToolRuns(attempts);
                 fact.Metric("model_requests", host.Endpoint.Requests, "requests");
                 fact.Metric("tool_executions", toolRuns, "executions");
+
+                // Which worker started each activity, in schedule order: turn 1 and its tools before the loss, the rest after.
+                var startedBy = ActivityEvents.StartedIdentities(history);
+                var beforeLoss = 1 + firstTurn.Length;
                 if (!parked || requestsBefore != 1 || toolRunsBefore != firstTurn.Length)
                 {
-                    checks.NotRun("worker-loss-no-rerun", $"the loss did not land between turns (parked {parked}, requests {requestsBefore}, tool runs {toolRunsBefore} before it)");
+                    checks.NotRun("resumes-after-worker-loss", $"the loss did not land between turns (parked {parked}, requests {requestsBefore}, tool runs {toolRunsBefore} before it)");
                 }
                 else
                 {
                     checks.Expect(
-                        "worker-loss-no-rerun",
-                        toolRuns == firstTurn.Length + secondTurn.Length && host.Endpoint.Requests == 3 && perActivity.All(n => n == 1) && perActivity.Count == 6,
-                        $"before the loss: {requestsBefore} request, {toolRunsBefore} tool runs; at the end: {host.Endpoint.Requests} requests, {toolRuns} tool runs, executions per activity [{string.Join(",", perActivity)}]");
+                        "resumes-after-worker-loss",
+                        outcome.Finished && startedBy.Count == 6
+                            && startedBy.Take(beforeLoss).All(i => i == firstOptions.Identity) && startedBy.Skip(beforeLoss).All(i => i == secondOptions.Identity),
+                        $"finished {outcome.Finished}; activities started by [{string.Join(", ", startedBy.Select(i => i == firstOptions.Identity ? "first" : i == secondOptions.Identity ? "second" : i))}]");
                 }
 
                 var replay = await HistoryProbe.ReplayAsync([history], o => o.AddWorkflow<DurableAgentWorkflow>(), checks.Cancellation);
-                var afterReplay = host.Endpoint.Requests;
                 checks.Expect(
                     "history-replays",
-                    replay[0].Failure is null && afterReplay == 3 && ToolRuns(host.Journal.For(handle.Id)) == toolRuns,
-                    $"replay {(replay[0].Failure is null ? "clean" : HistoryProbe.Summarize(replay[0].Failure!))}; requests {afterReplay}, tool runs unchanged");
-                checks.NotRun("hard-kill", "the separate worker process (DurableEval.Worker) hosts only the step workflows of the worker-kill protocol, not the model activities and their scripted endpoint; this run lost its worker by an in-process stop");
+                    replay[0].Failure is null,
+                    $"replay {(replay[0].Failure is null ? "clean" : HistoryProbe.Summarize(replay[0].Failure!))}");
+                checks.NotRun("hard-kill", "not built, to keep the run short: a kill during a model call costs a worker process start and a call timeout of real time on the time-skipping server. The same model activity is killed mid-call in AI-01 (killed-mid-call), and DurableEval.Worker --host ai already hosts this agent workflow; killing an agent turn would extend the kill harness (Reliability/ModelCallKill) from prompt runs to agent runs");
             });
 
         fact.Finding("Temporalio 1.21.1 ships no .NET agent-framework integration; Temporalio.Extensions.MicrosoftAgentFramework is not in this environment's package mirror, so the integration here is the pattern above, built on Microsoft Agent Framework and Microsoft.Extensions.AI.");

@@ -36,6 +36,9 @@ public abstract record ScriptedReply
     public static ScriptedReply TooManyRequests(int retryAfterSeconds) => new RateLimitedReply(retryAfterSeconds);
 
     public static ScriptedReply Hang() => new HangReply();
+
+    /// <summary>Holds the request open until <paramref name="release"/> completes, then answers <paramref name="then"/> (if the caller is still there).</summary>
+    public static ScriptedReply HoldUntil(Task release, ScriptedReply then) => new HeldReply(release, then);
 }
 
 public sealed record TextReply(string Content) : ScriptedReply;
@@ -47,6 +50,14 @@ public sealed record StreamReply(IReadOnlyList<string> Chunks, TimeSpan Gap) : S
 public sealed record RateLimitedReply(int RetryAfterSeconds) : ScriptedReply;
 
 public sealed record HangReply : ScriptedReply;
+
+public sealed record HeldReply(Task Release, ScriptedReply Then) : ScriptedReply;
+
+/// <summary>A request the endpoint is holding open, and the <see cref="System.Diagnostics.Stopwatch"/> timestamp its hold began.</summary>
+public sealed record HeldRequest(ChatRequestSeen Request, long SinceTimestamp)
+{
+    public TimeSpan HeldFor => System.Diagnostics.Stopwatch.GetElapsedTime(SinceTimestamp);
+}
 
 public sealed record ScriptedToolCall(string Id, string Name, string ArgumentsJson);
 
@@ -61,6 +72,7 @@ public sealed class ScriptedChatEndpoint : IAsyncDisposable
     private readonly HttpListener listener = new();
     private readonly CancellationTokenSource stop = new();
     private readonly ConcurrentQueue<ChatRequestSeen> seen = new();
+    private readonly ConcurrentDictionary<int, HeldRequest> holding = new();
     private readonly Task loop;
     private int requests;
 
@@ -85,6 +97,9 @@ public sealed class ScriptedChatEndpoint : IAsyncDisposable
     public int Requests => Volatile.Read(ref requests);
 
     public IReadOnlyList<ChatRequestSeen> Seen => seen.ToList();
+
+    /// <summary>The requests a <see cref="HeldReply"/> is holding open right now, oldest first, with since when.</summary>
+    public IReadOnlyList<HeldRequest> Holding => holding.Values.OrderBy(r => r.Request.Index).ToList();
 
     /// <summary>
     /// The real OpenAI chat client behind Microsoft.Extensions.AI's IChatClient, pointed here. Its own retry policy
@@ -210,6 +225,19 @@ public sealed class ScriptedChatEndpoint : IAsyncDisposable
                 break;
             case StreamReply stream:
                 await StreamAsync(response, request, stream);
+                break;
+            case HeldReply held:
+                holding[request.Index] = new HeldRequest(request, System.Diagnostics.Stopwatch.GetTimestamp());
+                try
+                {
+                    await held.Release.WaitAsync(stop.Token);
+                }
+                finally
+                {
+                    holding.TryRemove(request.Index, out _);
+                }
+
+                await AnswerAsync(response, request, held.Then);
                 break;
             case HangReply:
                 // Holds the request open until the endpoint shuts down: the caller must time out on its own.
