@@ -92,8 +92,13 @@ public static class ReliabilityOracles
     /// deduplication key (workflow id + activity id), no two steps shared one, every step completed somewhere, and
     /// the attempt numbers the executions saw agree with the final history.
     /// </summary>
-    internal static OracleVerdict EffectsOnce(KillRunObservation run, JournalView journal) =>
-        OracleVerdict.AllOf(DeduplicationKeyStable(run, journal), AttemptsMatchHistory(run, journal));
+    internal static OracleVerdict EffectsOnce(KillRunObservation run, JournalView journal)
+    {
+        var key = DeduplicationKeyStable(run, journal);
+        var attempts = AttemptsMatchHistory(run, journal);
+        string Part(string name, OracleVerdict v) => $"{name} {v.Outcome.ToString().ToLowerInvariant()}: {v.Evidence}";
+        return OracleVerdict.AllOf(key, attempts) with { Evidence = $"{Part("key", key)}; {Part("attempts", attempts)}" };
+    }
 
     /// <summary>
     /// The key a correct platform gives is the same for every attempt and re-dispatch of one activity and differs
