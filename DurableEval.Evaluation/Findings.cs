@@ -17,6 +17,9 @@ public static class Findings
     /// <summary>Longest reason text shown in the grouped not-run list; the full text is under "Not-run reasons" and in each criterion's details.</summary>
     internal const int ReasonWidth = 110;
 
+    /// <summary>Most criterion ids listed in one grouped line.</summary>
+    internal const int ListWidth = 10;
+
     public static IReadOnlyList<KeyFinding> Derive(EvaluationReport report)
     {
         var lines = new List<KeyFinding>();
@@ -106,7 +109,7 @@ public static class Findings
                 // A shared reason is stated in full once, under "Not-run reasons"; here its key and its first clause.
                 var key = shared.FirstOrDefault(s => s.Text == g.Key);
                 var reason = key is null ? Clip(g.Key) : $"[{key.Key}] {Head(g.Key)}";
-                return $"{reason} \u2014 {Count(g.Count(), "check")}: {string.Join(", ", g.Select(c => c.Criterion).Distinct(StringComparer.Ordinal))}";
+                return $"{reason} \u2014 {Count(g.Count(), "check")} in {CriteriaList(g.Select(c => c.Criterion).Distinct(StringComparer.Ordinal).ToList())}";
             })
             .ToList();
 
@@ -236,6 +239,24 @@ public static class Findings
 
     private static string CategoryText(CategorySummary c) =>
         $"{c.Category.Code} {c.Category.Name} (average {EvaluationReport.Number(c.Average!.Value)})";
+
+    /// <summary>
+    /// A short list of criteria: every id up to <see cref="ListWidth"/>; else "all except ..." when fewer are left out;
+    /// else the first ids and how many more.
+    /// </summary>
+    internal static string CriteriaList(IReadOnlyList<string> ids)
+    {
+        if (ids.Count <= ListWidth)
+        {
+            return $"{Count(ids.Count, "criterion", "criteria")}: {string.Join(", ", ids)}";
+        }
+
+        var others = Catalog.All.Select(c => c.Id).Where(id => !ids.Contains(id, StringComparer.Ordinal)).ToList();
+        return others.Count == 0 ? $"all {N(ids.Count)} criteria"
+            : others.Count <= ListWidth
+            ? $"{N(ids.Count)} criteria: all except {string.Join(", ", others)}"
+            : $"{N(ids.Count)} criteria: {string.Join(", ", ids.Take(ListWidth))} and {N(ids.Count - ListWidth)} more";
+    }
 
     // The first clause of a reason ("dev server unavailable"), for places that point at where it is stated in full.
     private static string Head(string text)
