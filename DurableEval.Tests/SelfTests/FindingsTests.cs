@@ -51,9 +51,10 @@ public sealed class FindingsTests
         Assert.StartsWith("**Verdict:** not rated.", paragraphs[0], StringComparison.Ordinal);
         Assert.StartsWith("**Strengths:** ", paragraphs[1], StringComparison.Ordinal);
         Assert.Contains("Production Recommended (RT-01, WF-03)", paragraphs[1], StringComparison.Ordinal);
-        Assert.StartsWith("**Considerations:** ", paragraphs[2], StringComparison.Ordinal);
-        Assert.Contains("EX-03 (core checks failed: duplicate-start-rejected)", paragraphs[2], StringComparison.Ordinal);
-        Assert.Contains("custom support, so user code carries the feature: RT-03", paragraphs[2], StringComparison.Ordinal);
+        Assert.StartsWith("**Considerations:**\n- ", paragraphs[2], StringComparison.Ordinal);
+        Assert.Contains("\n- below PoC Ready: EX-03 (core checks failed: duplicate-start-rejected)", paragraphs[2], StringComparison.Ordinal);
+        Assert.Contains("\n- custom support, so user code carries the feature: RT-03", paragraphs[2], StringComparison.Ordinal);
+        Assert.Contains("\n- next-level checks that could not run here, so these ratings are a floor: EX-01", paragraphs[2], StringComparison.Ordinal);
         Assert.StartsWith("**Fail-close outcome:** ", paragraphs[3], StringComparison.Ordinal);
         Assert.Contains("1 below it (EX-03), capping the overall at 2 stars", paragraphs[3], StringComparison.Ordinal);
 
