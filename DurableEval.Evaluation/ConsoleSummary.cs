@@ -45,7 +45,7 @@ public static class ConsoleSummary
     /// </summary>
     public static string Headline(EvaluationReport report) =>
         report.Overall.Provisional
-            ? $"{report.OverallText}; {MarkdownReport.Verdict(report.Overall)}"
+            ? $"{report.OverallText}{MarkdownReport.CappedText(report.Overall)}; {MarkdownReport.IncompleteText(report.Overall)}"
             : (report.Overall.Stars is null ? string.Empty : Rubric.StarsText(report.Overall.Stars) + " ") + MarkdownReport.Verdict(report.Overall);
 
     // Why a criterion was not evaluated, coarsely: a shared not-run reason by its key ("that reason" for the one

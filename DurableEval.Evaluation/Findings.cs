@@ -17,6 +17,9 @@ public static class Findings
     /// <summary>Longest reason text shown in the grouped not-run list; the full text is under "Not-run reasons" and in each criterion's details.</summary>
     internal const int ReasonWidth = 110;
 
+    /// <summary>Most criterion ids listed in one grouped line.</summary>
+    internal const int ListWidth = 10;
+
     public static IReadOnlyList<KeyFinding> Derive(EvaluationReport report)
     {
         var lines = new List<KeyFinding>();
@@ -106,7 +109,7 @@ public static class Findings
                 // A shared reason is stated in full once, under "Not-run reasons"; here its key and its first clause.
                 var key = shared.FirstOrDefault(s => s.Text == g.Key);
                 var reason = key is null ? Clip(g.Key) : $"[{key.Key}] {Head(g.Key)}";
-                return $"{reason} \u2014 {Count(g.Count(), "check")}: {string.Join(", ", g.Select(c => c.Criterion).Distinct(StringComparer.Ordinal))}";
+                return $"{reason} \u2014 {Count(g.Count(), "check")} in {CriteriaList(g.Select(c => c.Criterion).Distinct(StringComparer.Ordinal).ToList())}";
             })
             .ToList();
 
@@ -164,6 +167,8 @@ public static class Findings
             : string.Join("; ", parts) + ".");
     }
 
+    // One line per kind of consideration, each from the evidence: what failed at core, which next-level checks failed
+    // or could not run, where user code carries the feature, and what was not evaluated.
     private static string Considerations(EvaluationReport report)
     {
         var parts = new List<string>();
@@ -173,35 +178,36 @@ public static class Findings
             parts.Add($"below {Rubric.LabelFor(Rubric.Good)}: {string.Join("; ", below.Select(r => $"{r.Definition.Id} ({r.Rating.Reason})"))}");
         }
 
-        var poc = report.Results.Where(r => r.Rating.Stars == 3).ToList();
-        if (poc.Count > 0)
+        var evaluated = report.Results.Where(r => r.Rating.IsEvaluated && r.Evidence is not null).ToList();
+        string AboveCore(CheckOutcome outcome) => string.Join(", ", evaluated
+            .SelectMany(r => r.Evidence!.Checks.Where(c => c.Kind != CheckKind.Core && c.Outcome == outcome).Select(c => $"{r.Definition.Id}/{c.Id}")));
+        var failedAboveCore = AboveCore(CheckOutcome.Failed);
+        if (failedAboveCore.Length > 0)
         {
-            parts.Add($"rated {Rubric.LabelFor(3)} only: {string.Join("; ", poc.Select(r => $"{r.Definition.Id} ({r.Rating.Reason})"))}");
+            parts.Add($"edge or production checks that failed: {failedAboveCore}");
         }
 
-        var userCode = report.Results.Where(r => r.Rating.IsEvaluated && r.Definition.Support != SupportLevel.Native)
+        var heldByNotRun = evaluated
+            .Where(r => r.Evidence!.Checks.Any(c => c.Kind != CheckKind.Core && c.Outcome == CheckOutcome.NotRun))
+            .Select(r => r.Definition.Id).ToList();
+        if (heldByNotRun.Count > 0)
+        {
+            parts.Add($"next-level checks that could not run here, so these ratings are a floor: {string.Join(", ", heldByNotRun)}");
+        }
+
+        parts.AddRange(report.Results.Where(r => r.Rating.IsEvaluated && r.Definition.Support != SupportLevel.Native)
             .GroupBy(r => r.Definition.Support).OrderBy(g => g.Key)
-            .Select(g => $"{g.Key.ToString().ToLowerInvariant()} support, so user code carries the feature: {string.Join(", ", g.Select(r => r.Definition.Id))}")
-            .ToList();
-        parts.AddRange(userCode);
-
-        var failedEdge = report.Results.Where(r => r.Rating.Stars >= 4 && r.Evidence is not null)
-            .SelectMany(r => r.Evidence!.Checks.Where(c => c.Kind != CheckKind.Core && c.Outcome == CheckOutcome.Failed).Select(c => $"{r.Definition.Id}/{c.Id}"))
-            .ToList();
-        if (failedEdge.Count > 0)
-        {
-            parts.Add($"production checks that failed on otherwise good criteria: {string.Join(", ", failedEdge)}");
-        }
+            .Select(g => $"{g.Key.ToString().ToLowerInvariant()} support, so user code carries the feature: {string.Join(", ", g.Select(r => r.Definition.Id))}"));
 
         var notEvaluated = report.Results.Count(r => !r.Rating.IsEvaluated);
         if (notEvaluated > 0)
         {
             var top = report.SharedReasons.FirstOrDefault();
-            parts.Add($"{Count(notEvaluated, "criterion", "criteria")} not evaluated, so nothing is known about them from this run" +
+            parts.Add($"{Count(notEvaluated, "criterion", "criteria")} not evaluated, so this run says nothing about {(notEvaluated == 1 ? "it" : "them")}" +
                       (top is null ? string.Empty : $" (most common reason a check did not run: [{top.Key}] {Head(top.Text)})"));
         }
 
-        return "**Considerations:** " + (parts.Count == 0 ? "none: every criterion was evaluated at its best rating." : string.Join("; ", parts) + ".");
+        return "**Considerations:**" + (parts.Count == 0 ? " none: every criterion was evaluated at its best rating." : string.Concat(parts.Select(p => "\n- " + p)));
     }
 
     private static string FailCloseOutcome(EvaluationReport report)
@@ -236,6 +242,24 @@ public static class Findings
 
     private static string CategoryText(CategorySummary c) =>
         $"{c.Category.Code} {c.Category.Name} (average {EvaluationReport.Number(c.Average!.Value)})";
+
+    /// <summary>
+    /// A short list of criteria: every id up to <see cref="ListWidth"/>; else "all except ..." when fewer are left out;
+    /// else the first ids and how many more.
+    /// </summary>
+    internal static string CriteriaList(IReadOnlyList<string> ids)
+    {
+        if (ids.Count <= ListWidth)
+        {
+            return $"{Count(ids.Count, "criterion", "criteria")}: {string.Join(", ", ids)}";
+        }
+
+        var others = Catalog.All.Select(c => c.Id).Where(id => !ids.Contains(id, StringComparer.Ordinal)).ToList();
+        return others.Count == 0 ? $"all {N(ids.Count)} criteria"
+            : others.Count <= ListWidth
+            ? $"{N(ids.Count)} criteria: all except {string.Join(", ", others)}"
+            : $"{N(ids.Count)} criteria: {string.Join(", ", ids.Take(ListWidth))} and {N(ids.Count - ListWidth)} more";
+    }
 
     // The first clause of a reason ("dev server unavailable"), for places that point at where it is stated in full.
     private static string Head(string text)

@@ -246,14 +246,22 @@ public static class MarkdownReport
     /// </summary>
     public static string Verdict(OverallRating overall)
     {
-        var capped = overall.Capped ? $" (capped at {Rubric.FailCloseCap} stars by fail-close: {string.Join(", ", overall.FailCloseBelowBar)})" : string.Empty;
-        var missing = $"incomplete: fail-close criteria not evaluated: {string.Join(", ", overall.FailCloseNotEvaluated)}";
+        var capped = CappedText(overall);
+        var missing = IncompleteText(overall);
         return overall.Stars is null
             ? "not evaluated: no criterion was evaluated" + (overall.Complete ? string.Empty : "; " + missing)
             : overall.Complete
                 ? overall.Label + capped
                 : $"{missing}; provisional rating {overall.Label}{capped}";
     }
+
+    /// <summary>" (capped at 2 stars by fail-close: EX-03)", or nothing when the overall is not capped.</summary>
+    public static string CappedText(OverallRating overall) =>
+        overall.Capped ? $" (capped at {Rubric.FailCloseCap} stars by fail-close: {string.Join(", ", overall.FailCloseBelowBar)})" : string.Empty;
+
+    /// <summary>"incomplete: fail-close criteria not evaluated: VR-01, OP-02".</summary>
+    public static string IncompleteText(OverallRating overall) =>
+        $"incomplete: fail-close criteria not evaluated: {string.Join(", ", overall.FailCloseNotEvaluated)}";
 
     private static void Environment(Md md, EvaluationReport report)
     {
