@@ -12,6 +12,7 @@ public enum ServerFeature
     Reset,
     NamespaceRegistration,
     WorkerDeployments,
+    ActivityPause,
 }
 
 /// <summary>What a probe concluded: the feature is there, the server lacks it, or the probe itself went wrong.</summary>
@@ -52,6 +53,7 @@ public static class FeatureProbe
         ServerFeature.Schedules => "schedules",
         ServerFeature.Reset => "workflow reset",
         ServerFeature.WorkerDeployments => "worker deployment versioning",
+        ServerFeature.ActivityPause => "activity pause (the activity operator APIs)",
         _ => "namespace registration",
     };
 
@@ -91,6 +93,10 @@ public static class FeatureProbe
         var answer = await AskAsync(server, feature, checks.Cancellation);
         return Apply(checks, server, feature, answer, log);
     }
+
+    /// <summary>The verdict alone, for a block in which only some checks need the feature (they record "not run" themselves).</summary>
+    public static async Task<FeatureAvailability> ProbeAsync(ServerLease server, ServerFeature feature, CancellationToken cancellation) =>
+        Decide(feature, ServerNames.Of(server.Kind), await AskAsync(server, feature, cancellation));
 
     /// <summary>
     /// For a feature no call can probe without using it (registering a namespace is the only way to learn
@@ -158,6 +164,15 @@ public static class FeatureProbe
                 {
                     Namespace = ns,
                     DeploymentName = server.NewId("deployment-probe-absent"),
+                }, rpc)), aimedAtNothing: true);
+            case ServerFeature.ActivityPause:
+                // Pauses an activity of a workflow that does not exist: NotFound where the activity APIs are served.
+                return ProbeAnswer.Of("PauseActivity", await Observe.FailureOfAsync(() => service.PauseActivityAsync(new PauseActivityRequest
+                {
+                    Namespace = ns,
+                    Execution = new WorkflowExecution { WorkflowId = server.NewId("pause-probe-absent") },
+                    Type = "DurableEvalProbe",
+                    Reason = "DurableEval: probe whether activity pause is served",
                 }, rpc)), aimedAtNothing: true);
             default:
                 throw new ArgumentOutOfRangeException(nameof(feature), feature, "probed by its first use (FirstUseAsync)");
