@@ -13,6 +13,9 @@ public enum ServerFeature
     NamespaceRegistration,
     WorkerDeployments,
     ActivityPause,
+    Visibility,
+    ClusterInfo,
+    Deletion,
 }
 
 /// <summary>What a probe concluded: the feature is there, the server lacks it, or the probe itself went wrong.</summary>
@@ -54,6 +57,9 @@ public static class FeatureProbe
         ServerFeature.Reset => "workflow reset",
         ServerFeature.WorkerDeployments => "worker deployment versioning",
         ServerFeature.ActivityPause => "activity pause (the activity operator APIs)",
+        ServerFeature.Visibility => "visibility (list and count of workflows)",
+        ServerFeature.ClusterInfo => "cluster information (GetClusterInfo)",
+        ServerFeature.Deletion => "workflow deletion",
         _ => "namespace registration",
     };
 
@@ -174,6 +180,11 @@ public static class FeatureProbe
                     Type = "DurableEvalProbe",
                     Reason = "DurableEval: probe whether activity pause is served",
                 }, rpc)), aimedAtNothing: true);
+            case ServerFeature.Visibility:
+                // Lists at most one workflow: served wherever list and count queries are.
+                return ProbeAnswer.Of("ListWorkflowExecutions", await Observe.FailureOfAsync(() => service.ListWorkflowExecutionsAsync(new ListWorkflowExecutionsRequest { Namespace = ns, PageSize = 1 }, rpc)), aimedAtNothing: false);
+            case ServerFeature.ClusterInfo:
+                return ProbeAnswer.Of("GetClusterInfo", await Observe.FailureOfAsync(() => service.GetClusterInfoAsync(new GetClusterInfoRequest(), rpc)), aimedAtNothing: false);
             default:
                 throw new ArgumentOutOfRangeException(nameof(feature), feature, "probed by its first use (FirstUseAsync)");
         }

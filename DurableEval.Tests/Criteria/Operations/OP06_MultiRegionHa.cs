@@ -60,13 +60,18 @@ public sealed partial class OperationsFacts
             ],
             async (server, checks) =>
             {
+                checks.NotRun("failover", "one cluster here; replication and failover need two connected clusters or a multi-region cloud namespace, documented only");
+                if (!await checks.RequireAsync(server, ServerFeature.ClusterInfo, Output.WriteLine))
+                {
+                    return;
+                }
+
                 var info = await server.Client.WorkflowService.GetClusterInfoAsync(new GetClusterInfoRequest());
                 var clusters = await server.Client.OperatorService.ListClustersAsync(new ListClustersRequest());
                 checks.Expect(
                     "cluster-info",
                     !string.IsNullOrEmpty(info.ClusterName) && !string.IsNullOrEmpty(info.ServerVersion) && clusters.Clusters.Any(c => c.ClusterName == info.ClusterName),
                     $"cluster \"{info.ClusterName}\" version {info.ServerVersion}, history shards {info.HistoryShardCount}; ListClusters: {string.Join(", ", clusters.Clusters.Select(c => c.ClusterName))}");
-                checks.NotRun("failover", "one cluster here; replication and failover need two connected clusters or a multi-region cloud namespace, documented only");
             });
 
         fact.Cite("Multi-cluster replication: global namespaces replicate workflow state asynchronously to standby clusters and fail over by changing the active cluster", "https://docs.temporal.io/self-hosted-guide/multi-cluster-replication");
