@@ -48,6 +48,21 @@ public sealed class PayloadLimitTests
         Assert.Contains("reported by the server", limit.Source, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void OnlyTheDocumentedDefaultFallsBackToTheGrpcLimitWhenOverIsAccepted()
+    {
+        var next = PayloadLimit.For(ServerKind.External, reportedBlobLimit: null).IfOverAccepted();
+
+        Assert.NotNull(next);
+        Assert.Equal("gRPC message limit", next.Name);
+        Assert.Equal((4 * 1024 * 1024) + (32 * 1024), next.OverBytes);
+
+        // A limit the server reported, or the gRPC limit itself, is the limit: accepting more is not enforcing it.
+        Assert.Null(PayloadLimit.For(ServerKind.External, reportedBlobLimit: 2 * 1024 * 1024).IfOverAccepted());
+        Assert.Null(PayloadLimit.For(ServerKind.TimeSkipping, reportedBlobLimit: null).IfOverAccepted());
+        Assert.Null(next.IfOverAccepted());
+    }
+
     [Theory]
     [InlineData(RpcException.StatusCode.ResourceExhausted, "", true)]
     [InlineData(RpcException.StatusCode.ResourceExhausted, "grpc: received message larger than max (4227072 vs. 4194304)", true)]

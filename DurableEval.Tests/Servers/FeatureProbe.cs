@@ -12,6 +12,10 @@ public enum ServerFeature
     Reset,
     NamespaceRegistration,
     WorkerDeployments,
+    ActivityPause,
+    Visibility,
+    ClusterInfo,
+    Deletion,
 }
 
 /// <summary>What a probe concluded: the feature is there, the server lacks it, or the probe itself went wrong.</summary>
@@ -52,6 +56,10 @@ public static class FeatureProbe
         ServerFeature.Schedules => "schedules",
         ServerFeature.Reset => "workflow reset",
         ServerFeature.WorkerDeployments => "worker deployment versioning",
+        ServerFeature.ActivityPause => "activity pause (the activity operator APIs)",
+        ServerFeature.Visibility => "visibility (list and count of workflows)",
+        ServerFeature.ClusterInfo => "cluster information (GetClusterInfo)",
+        ServerFeature.Deletion => "workflow deletion",
         _ => "namespace registration",
     };
 
@@ -91,6 +99,10 @@ public static class FeatureProbe
         var answer = await AskAsync(server, feature, checks.Cancellation);
         return Apply(checks, server, feature, answer, log);
     }
+
+    /// <summary>The verdict alone, for a block in which only some checks need the feature (they record "not run" themselves).</summary>
+    public static async Task<FeatureAvailability> ProbeAsync(ServerLease server, ServerFeature feature, CancellationToken cancellation) =>
+        Decide(feature, ServerNames.Of(server.Kind), await AskAsync(server, feature, cancellation));
 
     /// <summary>
     /// For a feature no call can probe without using it (registering a namespace is the only way to learn
@@ -159,6 +171,20 @@ public static class FeatureProbe
                     Namespace = ns,
                     DeploymentName = server.NewId("deployment-probe-absent"),
                 }, rpc)), aimedAtNothing: true);
+            case ServerFeature.ActivityPause:
+                // Pauses an activity of a workflow that does not exist: NotFound where the activity APIs are served.
+                return ProbeAnswer.Of("PauseActivity", await Observe.FailureOfAsync(() => service.PauseActivityAsync(new PauseActivityRequest
+                {
+                    Namespace = ns,
+                    Execution = new WorkflowExecution { WorkflowId = server.NewId("pause-probe-absent") },
+                    Type = "DurableEvalProbe",
+                    Reason = "DurableEval: probe whether activity pause is served",
+                }, rpc)), aimedAtNothing: true);
+            case ServerFeature.Visibility:
+                // Lists at most one workflow: served wherever list and count queries are.
+                return ProbeAnswer.Of("ListWorkflowExecutions", await Observe.FailureOfAsync(() => service.ListWorkflowExecutionsAsync(new ListWorkflowExecutionsRequest { Namespace = ns, PageSize = 1 }, rpc)), aimedAtNothing: false);
+            case ServerFeature.ClusterInfo:
+                return ProbeAnswer.Of("GetClusterInfo", await Observe.FailureOfAsync(() => service.GetClusterInfoAsync(new GetClusterInfoRequest(), rpc)), aimedAtNothing: false);
             default:
                 throw new ArgumentOutOfRangeException(nameof(feature), feature, "probed by its first use (FirstUseAsync)");
         }

@@ -111,27 +111,43 @@ public sealed partial class CompensationFacts
                 var service = server.Client.Connection.WorkflowService;
                 var ns = server.Client.Options.Namespace;
 
-                var mistaken = await server.Client.StartWorkflowAsync((PausedUntilReleasedWorkflow w) => w.RunAsync(), server.Options("mistake", queue));
-                await Eventually.HoldsAsync(async () => await mistaken.QueryAsync(w => w.State) == "paused", Observe.Bound, checks.Cancellation);
-                await mistaken.TerminateAsync("ops: terminated the wrong run");
-                var history = await mistaken.FetchHistoryAsync();
-                var firstTask = HistoryProbe.FirstOf(history, EventType.WorkflowTaskCompleted)!.EventId;
-                var reset = await service.ResetWorkflowExecutionAsync(new ResetWorkflowExecutionRequest
+                // Each operator API is probed first: a server without it makes only its own check "not run".
+                var resetServed = await FeatureProbe.ProbeAsync(server, ServerFeature.Reset, checks.Cancellation);
+                if (resetServed.State == FeatureState.Lacking)
                 {
-                    Namespace = ns,
-                    WorkflowExecution = new RawExecution { WorkflowId = mistaken.Id, RunId = mistaken.ResultRunId },
-                    WorkflowTaskFinishEventId = firstTask,
-                    Reason = "ops: undo the mistaken terminate",
-                    RequestId = Guid.NewGuid().ToString(),
-                });
-                var revived = server.Client.GetWorkflowHandle<PausedUntilReleasedWorkflow>(mistaken.Id, reset.RunId);
-                await Eventually.HoldsAsync(async () => await revived.QueryAsync(w => w.State) == "paused", Observe.Bound, checks.Cancellation);
-                await revived.SignalAsync(w => w.ReleaseAsync("ops: release the revived run"));
-                var revivedResult = await Observe.FailureOfAsync(() => revived.GetResultAsync<string>());
-                checks.Expect(
-                    "reset-undoes-terminate",
-                    reset.RunId != mistaken.ResultRunId && revivedResult is null,
-                    $"reset to event {firstTask} gave run {Observe.Short(reset.RunId)}; after release: {(revivedResult is null ? "completed" : Observe.DescribeChain(revivedResult))}");
+                    checks.NotRun("reset-undoes-terminate", resetServed.Reason);
+                }
+                else
+                {
+                    var mistaken = await server.Client.StartWorkflowAsync((PausedUntilReleasedWorkflow w) => w.RunAsync(), server.Options("mistake", queue));
+                    await Eventually.HoldsAsync(async () => await mistaken.QueryAsync(w => w.State) == "paused", Observe.Bound, checks.Cancellation);
+                    await mistaken.TerminateAsync("ops: terminated the wrong run");
+                    var history = await mistaken.FetchHistoryAsync();
+                    var firstTask = HistoryProbe.FirstOf(history, EventType.WorkflowTaskCompleted)!.EventId;
+                    var reset = await service.ResetWorkflowExecutionAsync(new ResetWorkflowExecutionRequest
+                    {
+                        Namespace = ns,
+                        WorkflowExecution = new RawExecution { WorkflowId = mistaken.Id, RunId = mistaken.ResultRunId },
+                        WorkflowTaskFinishEventId = firstTask,
+                        Reason = "ops: undo the mistaken terminate",
+                        RequestId = Guid.NewGuid().ToString(),
+                    });
+                    var revived = server.Client.GetWorkflowHandle<PausedUntilReleasedWorkflow>(mistaken.Id, reset.RunId);
+                    await Eventually.HoldsAsync(async () => await revived.QueryAsync(w => w.State) == "paused", Observe.Bound, checks.Cancellation);
+                    await revived.SignalAsync(w => w.ReleaseAsync("ops: release the revived run"));
+                    var revivedResult = await Observe.FailureOfAsync(() => revived.GetResultAsync<string>());
+                    checks.Expect(
+                        "reset-undoes-terminate",
+                        reset.RunId != mistaken.ResultRunId && revivedResult is null,
+                        $"reset to event {firstTask} gave run {Observe.Short(reset.RunId)}; after release: {(revivedResult is null ? "completed" : Observe.DescribeChain(revivedResult))}");
+                }
+
+                var pauseServed = await FeatureProbe.ProbeAsync(server, ServerFeature.ActivityPause, checks.Cancellation);
+                if (pauseServed.State == FeatureState.Lacking)
+                {
+                    checks.NotRun("activity-pause", pauseServed.Reason);
+                    return;
+                }
 
                 var stuck = await server.Client.StartWorkflowAsync((StuckOnDownstreamWorkflow w) => w.RunAsync(), server.Options("pause", queue));
                 await Eventually.HoldsAsync(() => Task.FromResult(counter[OperatorActivities.Key(stuck.Id, "CallDownstream")] >= 1), Observe.Bound, checks.Cancellation);

@@ -75,6 +75,11 @@ public sealed partial class CompensationFacts
             [Production("list-and-count-by-status", "Failed runs of a workflow type are listed and counted by status through visibility (the dead letters an operator would re-drive)")],
             async (server, checks) =>
             {
+                if (!await checks.RequireAsync(server, ServerFeature.Visibility, Output.WriteLine))
+                {
+                    return;
+                }
+
                 const int Failed = 3;
                 var processor = new PaymentProcessor();
                 var queue = server.NewTaskQueue("deadletter-list");

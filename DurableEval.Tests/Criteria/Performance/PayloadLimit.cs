@@ -43,13 +43,27 @@ public sealed record PayloadLimit(string Name, long LowBytes, long HighBytes, lo
         }
 
         return kind == ServerKind.TimeSkipping
-            ? new PayloadLimit(
-                "gRPC message limit", GrpcMessageLimit, GrpcMessageLimit, GrpcMessageLimit - Margin, GrpcMessageLimit + Margin,
-                "gRPC's default 4 MiB message limit: the time-skipping test server has no blob-size limit", GrpcCitation)
+            ? Grpc("the time-skipping test server has no blob-size limit")
             : new PayloadLimit(
                 "blob-size limit", BlobLimitLow, BlobLimitHigh, BlobLimitLow - Margin, BlobLimitHigh + Margin,
-                "Temporal's documented default of 2 MB (limit.blobSize.error); the server reports no limit in DescribeNamespace", BlobCitation);
+                DocumentedDefaultSource, BlobCitation);
     }
+
+    /// <summary>
+    /// The limit to try next when a payload just over this one was accepted. Only the documented default was a
+    /// guess (the server reported nothing): a server that accepts more has no blob limit, or a raised one, so the
+    /// next limit it must enforce is gRPC's message limit. A reported limit or the gRPC limit has no fallback:
+    /// accepting a payload over it is the server not enforcing the limit it has.
+    /// </summary>
+    public PayloadLimit? IfOverAccepted() => Source == DocumentedDefaultSource
+        ? Grpc("a payload over the documented 2 MB blob default was accepted, so this server has no blob-size limit there")
+        : null;
+
+    private const string DocumentedDefaultSource = "Temporal's documented default of 2 MB (limit.blobSize.error); the server reports no limit in DescribeNamespace";
+
+    private static PayloadLimit Grpc(string why) => new(
+        "gRPC message limit", GrpcMessageLimit, GrpcMessageLimit, GrpcMessageLimit - Margin, GrpcMessageLimit + Margin,
+        $"gRPC's default 4 MiB message limit: {why}", GrpcCitation);
 
     public string Describe() => LowBytes == HighBytes
         ? string.Create(CultureInfo.InvariantCulture, $"{Name} of {LowBytes} bytes ({Source})")
