@@ -31,7 +31,7 @@ public sealed partial class AgentFacts
                 Core("signal-approve", $"Approved by signal after {H(signalAfter)}: the run completes 'approved' by the reviewer the signal named, having waited that long in workflow time; the WorkflowExecutionSignaled event records the decision sent"),
                 Core("update-approve", $"Approved by update after {H(updateAfter)}: the caller gets the handler's acknowledgement and the run completes 'approved'"),
                 Core("update-reject", $"Rejected by update after {H(rejectAfter)}: the run completes 'rejected'"),
-                Core("timeout-path", $"No decision: the run completes 'timed-out' after exactly {H(window)} of workflow time, in seconds of wall time"),
+                Core("timeout-path", $"No decision: the run completes 'timed-out' after exactly {H(window)} of workflow time (no earlier, at most {TimerWake.Tolerance.TotalSeconds:0} s later), in seconds of wall time"),
                 Core("validator-rejects", "An update without a reviewer is refused by the validator (WorkflowUpdateFailedException) and the run keeps waiting"),
                 Edge("rejected-update-no-event", "A refused update leaves no history event: one UpdateAccepted/Completed for the valid update, no UpdateRejected"),
             ],
@@ -110,8 +110,8 @@ public sealed partial class AgentFacts
                 // Seconds of wall time for three days of workflow time; a loaded 2-core machine stays far below 10 s.
                 checks.Expect(
                     "timeout-path",
-                    lapsed.Outcome == "timed-out" && lapsed.Reviewer is null && lapsed.Waited >= window && lapsed.Waited < window + TimeSpan.FromMinutes(1) && wall < TimeSpan.FromSeconds(10),
-                    $"{lapsed.Outcome} after {H(lapsed.Waited)} of workflow time in {wall.TotalMilliseconds:0} ms of wall time");
+                    lapsed.Outcome == "timed-out" && lapsed.Reviewer is null && TimerWake.OnTime(lapsed.Waited, window) && wall < TimeSpan.FromSeconds(10),
+                    $"{lapsed.Outcome} after {H(lapsed.Waited)} of workflow time ({TimerWake.Describe(lapsed.Waited, window)}) in {wall.TotalMilliseconds:0} ms of wall time");
                 fact.Metric("model_requests", host.Endpoint.Requests, "requests");
             });
         fact.Cite(

@@ -181,6 +181,11 @@ public sealed partial class ObservabilityFacts
                     await Eventually.HoldsAsync(() => Task.FromResult(OtlpVerdict.Export(Observed()).Passed == true), TimeSpan.FromSeconds(15), checks.Cancellation);
                     var observed = Observed();
                     fact.Metric("otlp_sdk_exports", observed.Sdk.Count, "requests");
+                    if (observed.Sdk.Any(r => r.Transport == "grpc"))
+                    {
+                        fact.Finding("The SDK runtime exported its metrics by OTLP/gRPC although OpenTelemetryProtocol.Http was configured: point it at a collector's gRPC port (4317), not its HTTP one.");
+                    }
+
                     foreach (var (id, judgement) in new[] { ("otlp-export", OtlpVerdict.Export(observed)), ("otlp-http-protocol", OtlpVerdict.HttpHonoured(observed)) })
                     {
                         if (judgement.Passed is { } passed)
@@ -205,6 +210,9 @@ public sealed partial class ObservabilityFacts
         fact.Cite(
             "Custom metrics come from Workflow.MetricMeter in workflow code (replay-safe) and ActivityExecutionContext.MetricMeter in activities",
             "https://docs.temporal.io/develop/dotnet/observability#metrics");
+        fact.Cite(
+            "sdk-core's C bridge builds the OTLP metric exporter's options (create_meter) without the protocol field the .NET SDK passes it, and those options default to gRPC",
+            "https://github.com/temporalio/sdk-core/blob/master/crates/sdk-core-c-bridge/src/runtime.rs");
         fact.Cite("The Temporal server emits its own metrics for persistence, matching and history services", "https://docs.temporal.io/references/cluster-metrics");
         fact.Conclude();
     }
