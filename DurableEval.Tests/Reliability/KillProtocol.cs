@@ -12,8 +12,11 @@ using Temporalio.Exceptions;
 
 namespace DurableEval.Tests.Reliability;
 
-/// <summary>A finished worker-kill run: the observation the oracles judge, the final histories, and how long it took.</summary>
-public sealed record KillRun(KillRunObservation Observation, IReadOnlyList<WorkflowHistory> Histories, TimeSpan Elapsed, int WorkerProcesses)
+/// <summary>
+/// A finished worker-kill run: the observation the oracles judge, the final histories, how long it took, and how
+/// its workers connected (<see cref="WorkerConnection.Describe"/>: what was set, never a secret value).
+/// </summary>
+public sealed record KillRun(KillRunObservation Observation, IReadOnlyList<WorkflowHistory> Histories, TimeSpan Elapsed, int WorkerProcesses, string WorkerConnection)
 {
     public KillRunVerdicts Verdicts { get; } = ReliabilityOracles.Evaluate(Observation);
 }
@@ -42,7 +45,8 @@ public static class KillProtocol
         var workers = new List<WorkerProcess>();
         var clock = Stopwatch.StartNew();
         log($"kill protocol: {options.Workflows} workflows x {options.Steps} steps, {schedule.Count} kills after "
-            + $"{string.Join("/", schedule.Select(k => k.AfterCompletedSteps))} completed steps, seed {seed}, cache {(options.Cache ? "on" : "off")}");
+            + $"{string.Join("/", schedule.Select(k => k.AfterCompletedSteps))} completed steps, seed {seed}, cache {(options.Cache ? "on" : "off")}; "
+            + $"workers connect as the test's client does: {connection.Describe()}");
 
         WorkerProcess StartWorker()
         {
@@ -73,7 +77,7 @@ public static class KillProtocol
             log($"histories fetched at {clock.Elapsed.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture)} s");
             var observation = new KillRunObservation(seed, options.Steps, schedule, journal.ReadAll(), counted, stall, exit);
             log($"kill protocol finished in {clock.Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s with {workers.Count} worker processes");
-            return new KillRun(observation, histories, clock.Elapsed, workers.Count);
+            return new KillRun(observation, histories, clock.Elapsed, workers.Count, connection.Describe());
         }
         finally
         {

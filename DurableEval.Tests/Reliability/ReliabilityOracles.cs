@@ -79,11 +79,15 @@ public static class ReliabilityOracles
                 : $"w{w.Index}: returned '{w.Result}', expected '{w.Expected}'")
             .ToList();
         var stall = run.Stall is null ? string.Empty : $"; stalled: {run.Stall}";
+
+        // A stalled run's waits end cancelled, so each workflow's own failure says little: the stall leads (its
+        // headline, before the dump of workers and pending work), so that a shortened display still shows it.
+        var headline = run.Stall is null ? string.Empty : $"stalled ({run.Stall.Split("; workers:")[0]}); ";
         return OracleVerdict.Of(
             wrong.Count == 0 && run.Workflows.Count > 0,
             wrong.Count == 0
                 ? $"{run.Workflows.Count} of {run.Workflows.Count} workflows returned their expected result (e.g. '{run.Workflows.FirstOrDefault()?.Expected}'){stall}"
-                : $"{wrong.Count} of {run.Workflows.Count} workflows lost or wrong: {List(wrong)}{stall}");
+                : $"{wrong.Count} of {run.Workflows.Count} workflows lost or wrong: {headline}{List(wrong)}{stall}");
     }
 
     /// <summary>

@@ -156,6 +156,9 @@ public sealed class ReliabilityOracleTests
         Assert.Equal(OracleOutcome.Failed, verdicts.AllComplete.Outcome);
         Assert.Contains("w1: WorkflowFailedException", verdicts.AllComplete.Evidence, StringComparison.Ordinal);
         Assert.Contains("stalled", verdicts.AllComplete.Evidence, StringComparison.Ordinal);
+
+        // The stall's headline comes before the per-workflow failures, so a shortened display still shows it.
+        Assert.InRange(verdicts.AllComplete.Evidence.IndexOf("stalled (", StringComparison.Ordinal), 0, verdicts.AllComplete.Evidence.IndexOf("w1: ", StringComparison.Ordinal));
         Assert.Equal(OracleOutcome.Failed, verdicts.EffectsOnce.Outcome);
         Assert.Contains("w1 step 3 never ran", verdicts.EffectsOnce.Evidence, StringComparison.Ordinal);
     }

@@ -74,6 +74,10 @@ public sealed class WorkerConnectionTests
         var plain = WorkerConnection.Parse(new WorkerConnection { TargetHost = "127.0.0.1:7233", Namespace = "default" }.ToJsonLine()).ToConnectOptions("w");
         Assert.Null(plain.Tls);
         Assert.Null(plain.ApiKey);
+
+        // TLS options that are present but switched off stay off.
+        var off = new TemporalConnectionOptions("127.0.0.1:1") { Tls = new TlsOptions { Disabled = true } };
+        Assert.True(WorkerConnection.Parse(WorkerConnection.From(TemporalConnection.CreateLazy(off), "ns").ToJsonLine()).ToConnectOptions("w").Tls!.Disabled);
     }
 
     [Fact]

@@ -143,8 +143,12 @@ public sealed record WorkerTls
 
     public byte[]? ClientPrivateKey { get; init; }
 
+    /// <summary>TLS options present but switched off (the SDK's <see cref="TlsOptions.Disabled"/>).</summary>
+    public bool Disabled { get; init; }
+
     public static WorkerTls From(TlsOptions tls) => new()
     {
+        Disabled = tls.Disabled,
         ServerRootCACert = tls.ServerRootCACert,
         Domain = tls.Domain,
         ClientCert = tls.ClientCert,
@@ -153,6 +157,7 @@ public sealed record WorkerTls
 
     public TlsOptions ToTlsOptions() => new()
     {
+        Disabled = Disabled,
         ServerRootCACert = ServerRootCACert,
         Domain = Domain,
         ClientCert = ClientCert,
@@ -182,7 +187,7 @@ public sealed record WorkerTls
             parts.Add("client key");
         }
 
-        return parts.Count == 0 ? "TLS (system roots)" : $"TLS ({string.Join(", ", parts)})";
+        return Disabled ? "TLS disabled" : parts.Count == 0 ? "TLS (system roots)" : $"TLS ({string.Join(", ", parts)})";
     }
 
     public override string ToString() => Describe();

@@ -60,6 +60,7 @@ public sealed partial class ExecutionSemanticsFacts
                 var observation = run.Observation;
                 fact.Finding(
                     $"Variant: worker in a separate process (DurableEval.Worker) killed with SIGKILL of its process tree, a fresh process after each kill, "
+                    + $"each connecting with the test client's own settings ({run.WorkerConnection}), "
                     + $"workflow cache off (MaxCachedWorkflows = 0) on the {ServerNames.Of(server.Kind)}; "
                     + $"{options.Workflows} workflows x {options.Steps} steps of {options.WorkMilliseconds} ms, kill schedule seed {observation.Seed} "
                     + $"(kills planned after {string.Join("/", observation.Schedule.Select(k => k.AfterCompletedSteps))} of {options.TotalSteps} completed steps), "
