@@ -158,9 +158,15 @@ public sealed partial class ParallelRunTests
         Assert.Contains("start 2 failed", e.Message, StringComparison.Ordinal);
     }
 
+    /// <summary>xUnit v2 disposes a collection fixture only through IAsyncLifetime or IDisposable (not IAsyncDisposable).</summary>
+    [Fact]
+    public void ServerFixtureIsDisposedByXunit() =>
+        Assert.True(typeof(IAsyncLifetime).IsAssignableFrom(typeof(ServerFixture)), "xUnit v2 would never dispose the servers fixture, leaking its pool and shared servers");
+
     /// <summary>
-    /// Live (skipped without DURABLEEVAL_TEST_SERVER_PATH): a fixture with a pool, used by two blocks and disposed,
-    /// leaves no test-server process of this test process behind.
+    /// Live (skipped without DURABLEEVAL_TEST_SERVER_PATH): a fact that runs alone starts no server beside it even
+    /// when it is the first to ask (the pool is created paused); two other blocks then leave the pool starting
+    /// ahead; disposing the fixture as xUnit does leaves no test-server process of this test process behind.
     /// </summary>
     [SkippableFact]
     public async Task FixtureWithAPoolLeavesNoServerProcessBehind()
@@ -169,6 +175,12 @@ public sealed partial class ParallelRunTests
         Skip.If(path is null || !OperatingSystem.IsLinux(), $"needs {Settings.TestServerPathVariable} and /proc");
         var before = ChildProcesses.Count();
         var fixture = new ServerFixture(Settings.Current with { ServerPool = 2 }, new ServerStats());
+        var (alone, aloneReason, _) = await fixture.AcquireAsync(ServerNeed.TimeSkipping, "PF-01");
+        Assert.True(alone is not null, aloneReason);
+        Assert.Equal(before + 1, ChildProcesses.Count());
+        await alone.DisposeAsync();
+        Assert.True(await Eventually.HoldsAsync(() => Task.FromResult(ChildProcesses.Count() == before), TimeSpan.FromSeconds(10)), "a server started beside a fact that runs alone");
+
         for (var i = 0; i < 2; i++)
         {
             var (lease, reason, _) = await fixture.AcquireAsync(ServerNeed.TimeSkipping, "EX-03");
@@ -177,7 +189,7 @@ public sealed partial class ParallelRunTests
         }
 
         Assert.True(ChildProcesses.Count() > before, "the pool's idle servers run as child processes");
-        await fixture.DisposeAsync();
+        await ((IAsyncLifetime)fixture).DisposeAsync();
         Assert.True(await Eventually.HoldsAsync(() => Task.FromResult(ChildProcesses.Count() == before), TimeSpan.FromSeconds(10)), $"{ChildProcesses.Count() - before} server process(es) left behind");
     }
 

@@ -12,7 +12,7 @@ namespace DurableEval.Tests.Servers;
 /// Time-skipping leases are a fresh server each: the shared server's clock and locks are fragile (a leaked
 /// workflow task freezes skipping for everyone after), and a fresh one costs well under a second.
 /// </summary>
-public sealed class ServerFixture : IAsyncDisposable
+public sealed class ServerFixture : IAsyncDisposable, Xunit.IAsyncLifetime
 {
     private readonly Settings settings;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<ServerKind, string> unavailable = new();
@@ -22,6 +22,9 @@ public sealed class ServerFixture : IAsyncDisposable
     private readonly SemaphoreSlim sharedGate = new(1, 1);
     private readonly Lock poolGate = new();
     private ServerPool<WorkflowEnvironment>? pool;
+
+    // Set while a fact that runs alone holds the servers; a pool created then starts paused.
+    private volatile bool poolPaused;
     private WorkflowEnvironment? sharedDev;
     private Uri? sharedDevUi;
     private WorkflowEnvironment? external;
@@ -94,12 +97,26 @@ public sealed class ServerFixture : IAsyncDisposable
     /// Stops the pool starting servers ahead and waits for a start in progress, before a fact that must run
     /// alone; the servers already started stay available.
     /// </summary>
-    internal Task PausePoolAsync() => pool?.PauseAsync() ?? Task.CompletedTask;
+    internal Task PausePoolAsync()
+    {
+        poolPaused = true;
+        return pool?.PauseAsync() ?? Task.CompletedTask;
+    }
 
-    internal void ResumePool() => pool?.Resume();
+    internal void ResumePool()
+    {
+        poolPaused = false;
+        pool?.Resume();
+    }
 
     /// <summary>Lets the pool keep up to <paramref name="idle"/> servers ready (see <see cref="ServerPool{T}.Reserve"/>).</summary>
     internal void ReservePool(int idle) => pool?.Reserve(idle);
+
+    // xUnit v2 disposes a collection fixture only through IAsyncLifetime or IDisposable, never IAsyncDisposable:
+    // without these the shared dev server and the pool's idle servers outlived the run.
+    Task Xunit.IAsyncLifetime.InitializeAsync() => Task.CompletedTask;
+
+    Task Xunit.IAsyncLifetime.DisposeAsync() => DisposeAsync().AsTask();
 
     public async ValueTask DisposeAsync()
     {
@@ -227,7 +244,12 @@ public sealed class ServerFixture : IAsyncDisposable
     {
         lock (poolGate)
         {
-            return pool ??= new ServerPool<WorkflowEnvironment>(
+            if (pool is not null)
+            {
+                return pool;
+            }
+
+            pool = new ServerPool<WorkflowEnvironment>(
                 settings.ServerPool,
                 async () =>
                 {
@@ -236,6 +258,13 @@ public sealed class ServerFixture : IAsyncDisposable
                     return (environment, note);
                 },
                 environment => environment.DisposeAsync());
+            if (poolPaused)
+            {
+                // Nothing is starting in a new pool, so this completes at once.
+                _ = pool.PauseAsync();
+            }
+
+            return pool;
         }
     }
 
