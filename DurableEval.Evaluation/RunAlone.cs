@@ -21,6 +21,7 @@ public static class RunAlone
         ["DX-07"] = "replay throughput against a rate threshold",
         ["EX-01"] = "the kill protocol: worker processes killed mid-step, timeouts in real time",
         ["CP-02"] = "the kill protocol: worker processes killed mid-step, timeouts in real time",
+        ["AI-01"] = "a worker process killed during a model call; the call's retry is told from a timeout by real time",
     };
 
     public static bool Applies(string criterionId) => Reasons.ContainsKey(criterionId);

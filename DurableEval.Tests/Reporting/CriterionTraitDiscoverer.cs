@@ -32,14 +32,15 @@ public sealed class CriterionTraitDiscoverer : ITraitDiscoverer
         return traits;
     }
 
-    // A broken profile must not break discovery; the report names the broken field and fails the run instead.
+    // A broken profile or setting must not break discovery (a filter would then match nothing, silently); the
+    // configuration check names the broken field and fails the run instead (ConfigurationCheck).
     private static EvaluationProfile ProfileForTraits()
     {
         try
         {
             return Settings.Current.LoadProfile();
         }
-        catch (ProfileException)
+        catch (Exception e) when (e is ProfileException or InvalidOperationException)
         {
             return EvaluationProfile.Default;
         }

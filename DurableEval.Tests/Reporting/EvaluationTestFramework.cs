@@ -76,10 +76,11 @@ internal sealed class EvaluationAssemblyRunner(
             return base.RunTestCollectionAsync(messageBus, testCollection, testCases, cancellationTokenSource);
         }
 
+        // Under a configuration error (no report) the lane count may be the broken setting itself: one lane then.
         lanes = new LaneLog(clock);
         return new LanedCollectionRunner(
             testCollection, testCases, DiagnosticMessageSink, messageBus, TestCaseOrderer, new ExceptionAggregator(Aggregator), cancellationTokenSource,
-            Settings.Current.Lanes, lanes).RunAsync();
+            publishReport ? Settings.Current.Lanes : 1, lanes).RunAsync();
     }
 
     // Kept so the report step can raise an error message at the end; the base class holds the bus only locally.

@@ -41,14 +41,14 @@ public sealed partial class ParallelRunTests
         Assert.False(RunAlone.IsTimeOrRate(new Threshold("X-01", "share", 0.5, "share", "m")));
     }
 
-    /// <summary>A fact that runs the kill protocol kills worker processes and waits out real-time timeouts.</summary>
+    /// <summary>A fact that kills worker processes (the kill protocol, or a kill during a model call) waits out real-time timeouts.</summary>
     [Fact]
     public void EveryKillProtocolFactRunsAlone()
     {
         var folder = Path.Combine(Settings.RepositoryRoot, "DurableEval.Tests", "Criteria");
         var killing = Directory.EnumerateFiles(folder, "*.cs", SearchOption.AllDirectories)
             .Select(File.ReadAllText)
-            .Where(text => text.Contains("KillProtocol.RunAsync", StringComparison.Ordinal))
+            .Where(text => text.Contains("KillProtocol.RunAsync", StringComparison.Ordinal) || text.Contains("ModelCallKill.RunAsync", StringComparison.Ordinal))
             .SelectMany(text => CriterionIdPattern().Matches(text).Select(m => m.Groups[1].Value))
             .ToList();
         Assert.NotEmpty(killing);
