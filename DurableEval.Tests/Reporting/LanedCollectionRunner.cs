@@ -104,10 +104,20 @@ internal sealed class LanedCollectionRunner(
             .SelectMany(g => TestCaseOrderer.OrderTestCases(g))
             .ToList();
 
+    private readonly Dictionary<string, int> openClasses = new(StringComparer.Ordinal);
+
+    private readonly Lock openClassesGate = new();
+
     private async Task<RunSummary> RunOneAsync(string lane, IXunitTestCase testCase)
     {
         var start = log.Now;
-        var summary = await RunTestClassAsync(testCase.TestMethod.TestClass, (IReflectionTypeInfo)testCase.TestMethod.TestClass.Class, [testCase]);
+
+        // One class runner per fact, with a bus that announces each class once while any lane has it open.
+        var testClass = testCase.TestMethod.TestClass;
+        var bus = new ClassOnceMessageBus(MessageBus, openClasses, openClassesGate);
+        var summary = await new XunitTestClassRunner(
+            testClass, (IReflectionTypeInfo)testClass.Class, [testCase], DiagnosticMessageSink, bus, TestCaseOrderer,
+            new ExceptionAggregator(Aggregator), CancellationTokenSource, CollectionFixtureMappings).RunAsync();
         log.Ran(lane, OutcomeRecorder.CriterionOf(testCase) ?? testCase.DisplayName, start);
         return summary;
     }
