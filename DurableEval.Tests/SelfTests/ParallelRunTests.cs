@@ -61,7 +61,7 @@ public sealed partial class ParallelRunTests
     [InlineData("3", null, 3)]
     [InlineData("2", "0", 2)]
     [InlineData("1", "2", 1)]
-    public void LanesAndPoolComeFromTheEnvironment(string? parallel, string? pool, int lanesOrZeroForProcessors)
+    public void LanesAndPoolComeFromTheEnvironment(string? parallel, string? pool, int lanesOrZeroForDefault)
     {
         var env = new Dictionary<string, string>(StringComparer.Ordinal);
         if (parallel is not null)
@@ -75,7 +75,7 @@ public sealed partial class ParallelRunTests
         }
 
         var settings = Settings.FromEnvironment(env);
-        var lanes = lanesOrZeroForProcessors == 0 ? Environment.ProcessorCount : lanesOrZeroForProcessors;
+        var lanes = lanesOrZeroForDefault == 0 ? Environment.ProcessorCount + 1 : lanesOrZeroForDefault;
         Assert.Equal(lanes, settings.Lanes);
         Assert.Equal(pool is null ? (lanes > 1 ? lanes : 0) : int.Parse(pool, System.Globalization.CultureInfo.InvariantCulture), settings.ServerPool);
     }
