@@ -20,7 +20,6 @@ public static class CriterionThresholds
     public static IReadOnlyList<Threshold> All { get; } =
     [
         new("PF-01", "step_p95_max", 200, "ms", "a regular activity step's p95 stays within Temporal Cloud's published p99 latency SLO"),
-        new("PF-01", "slope_vs_step_factor", 2, "x", "the fitted per-step slope agrees with the directly measured mean step gap within this factor"),
         new("PF-01", "local_speedup_min", 2, "x", "a local activity step's p50 is at least this many times lower than a regular one's (a margin above run-to-run noise)"),
         new("PF-01", "fit_r2_min", 0.9, "", "workflow duration is linear in step count (the fit explains at least this share of variance)"),
         new("PF-02", "activities_per_second_min", 50, "activities/s", "a 100-activity fan-out completes at least this fast on one worker"),

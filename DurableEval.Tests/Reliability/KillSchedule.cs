@@ -3,10 +3,14 @@ namespace DurableEval.Tests.Reliability;
 /// <summary>The seeded kill plan: the same seed and sizes always give the same plan, so a run can be repeated.</summary>
 public static class KillSchedule
 {
-    // Kills fall between 10 % and 80 % of the run's steps, one in each equal slice, so every kill has a worker
+    // Kills fall between 10 % and 60 % of the run's steps, one in each equal slice, so every kill has a worker
     // that has made progress before it and enough steps left after it for the next worker to show recovery.
+    // Workflows step nearly in lockstep, so completions arrive in waves of one step per workflow and a threshold is
+    // first seen crossed after a wave: with 5 steps, a threshold past 60 % can be crossed by the wave that leaves only
+    // the last one, and a kill that then misses that last wave never lands (at 80 %, EX-01 lost its third kill in
+    // 1 of 4 live runs and CP-02 its only one, both "not evaluated"). At 60 % two waves remain after any threshold.
     private const double First = 0.10;
-    private const double Last = 0.80;
+    private const double Last = 0.60;
 
     public static IReadOnlyList<PlannedKill> Plan(int seed, int kills, int totalSteps, int maxDelayMilliseconds)
     {

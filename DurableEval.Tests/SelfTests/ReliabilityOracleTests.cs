@@ -255,7 +255,7 @@ public sealed class ReliabilityOracleTests
         Assert.Equal(first, again);
         Assert.NotEqual(first, other);
         Assert.Equal(3, first.Count);
-        Assert.All(first, k => Assert.InRange(k.AfterCompletedSteps, 25, 200));
+        Assert.All(first, k => Assert.InRange(k.AfterCompletedSteps, 25, 150));
         Assert.True(first[0].AfterCompletedSteps < first[1].AfterCompletedSteps && first[1].AfterCompletedSteps < first[2].AfterCompletedSteps);
     }
 
