@@ -78,7 +78,6 @@ public static class ModelCallKill
         var queue = server.NewTaskQueue("model-kill");
         // The worker connects exactly as this client did (TLS, API key, metadata, namespace): see KillProtocol.
         var connection = WorkerConnection.From(server.Client);
-        var ns = connection.Namespace;
         var workers = new List<WorkerProcess>();
         var clock = Stopwatch.StartNew();
         string At() => clock.Elapsed.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture) + " s";
@@ -97,9 +96,25 @@ public static class ModelCallKill
         }
 
         log($"model-call kill: {options.Runs} runs x {options.Calls} calls, call {options.HeldCall} held until the kill, call timeout {options.CallTimeout.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture)} s, cache {(options.Cache ? "on" : "off")}");
-        using (StepJournal.Open(ledger))
+        // The oracle here is the endpoint's count; the journal only says whether a worker came up (as in KillProtocol).
+        var journal = StepJournal.Open(ledger);
+        var tail = new JournalTail(journal);
+        WorkerExit? exit = null;
+
+        // A worker that ended without being killed (it could not connect, or failed) ends the run at once with its
+        // reason; otherwise the waits below would run into the block's bound and say nothing about why.
+        async Task<bool> ExitedAsync()
         {
-            // Creates the journal the worker process opens; the oracle here is the endpoint's count, not the journal.
+            var current = workers[^1];
+            if (exit is null && current.ExitedOnItsOwn)
+            {
+                await current.WaitForOutputAsync(cancellation);
+                tail.Advance();
+                exit = new WorkerExit(current.Identity, current.ExitCode, tail.IsUp(current.Identity), current.FirstErrorLines);
+                log("WORKER EXITED: " + exit.Describe());
+            }
+
+            return exit is not null;
         }
 
         try
@@ -112,7 +127,8 @@ public static class ModelCallKill
                 var handles = await Task.WhenAll(prompts.Select((p, i) => server.Client.StartWorkflowAsync(
                     (ModelCallsSurviveWorkerKillWorkflow w) => w.RunAsync(new ModelCallKillInput(p, (int)options.CallTimeout.TotalMilliseconds)),
                     server.Options($"model-kill-w{i.ToString(CultureInfo.InvariantCulture)}", queue))));
-                var allHeld = await Eventually.HoldsAsync(() => Task.FromResult(endpoint.Holding.Count == options.Runs), options.HoldBound, cancellation);
+                await Eventually.HoldsAsync(() => Task.FromResult(endpoint.Holding.Count == options.Runs || workers[^1].ExitedOnItsOwn), options.HoldBound, cancellation);
+                var allHeld = endpoint.Holding.Count == options.Runs && !await ExitedAsync();
                 var heldAtKill = endpoint.Holding.ToDictionary(h => h.Request.LastUser, h => h.HeldFor, StringComparer.Ordinal);
                 TimeSpan? killedAt = null;
                 if (allHeld)
@@ -136,17 +152,28 @@ public static class ModelCallKill
                     StartWorker();
                 }
 
-                var outcomes = await Task.WhenAll(handles.Select(async h =>
+                using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+                var waits = Task.WhenAll(handles.Select(async h =>
                 {
                     try
                     {
-                        return (Answers: await h.GetResultAsync(rpcOptions: new RpcOptions { CancellationToken = cancellation }), Failure: (string?)null);
+                        return (Answers: await h.GetResultAsync(rpcOptions: new RpcOptions { CancellationToken = stop.Token }), Failure: (string?)null);
                     }
                     catch (Exception e) when (e is TemporalException or OperationCanceledException)
                     {
                         return (Answers: (IReadOnlyList<ModelAnswer>?)null, Failure: $"{h.Id}: {Observe.DescribeChain(e)}");
                     }
                 }));
+                while (!waits.IsCompleted)
+                {
+                    await Task.WhenAny(waits, Task.Delay(TimeSpan.FromMilliseconds(100), cancellation));
+                    if (!waits.IsCompleted && await ExitedAsync())
+                    {
+                        await stop.CancelAsync();
+                    }
+                }
+
+                var outcomes = await waits;
                 var recovery = killedAt is { } k ? clock.Elapsed - k : (TimeSpan?)null;
                 log($"every run returned at {At()}{(recovery is { } took ? $", {took.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture)} s after the kill" : string.Empty)}");
 
@@ -174,7 +201,7 @@ public static class ModelCallKill
                     }
                 }
 
-                var observation = new ModelCallKillObservation(killed.Identity, options.CallTimeout, allHeld, calls, outcomes.Select(o => o.Failure).OfType<string>().ToList());
+                var observation = new ModelCallKillObservation(killed.Identity, options.CallTimeout, allHeld, calls, outcomes.Select(o => o.Failure).OfType<string>().ToList(), exit);
                 return new ModelCallKillRun(observation, histories, clock.Elapsed, recovery, workers.Count);
             });
         }
@@ -186,6 +213,7 @@ public static class ModelCallKill
                 await worker.DisposeAsync();
             }
 
+            journal.Dispose();
             foreach (var file in new[] { ledger, ledger + "-wal", ledger + "-shm" })
             {
                 File.Delete(file);

@@ -36,7 +36,8 @@ public sealed record ModelCallKillObservation(
     TimeSpan CallTimeout,
     bool KillTaken,
     IReadOnlyList<ModelCallSighting> Calls,
-    IReadOnlyList<string> RunFailures);
+    IReadOnlyList<string> RunFailures,
+    WorkerExit? Exit = null);
 
 /// <summary>
 /// The LLM-cost oracle of a worker killed during a model call: the call the kill interrupted reaches the model
@@ -49,6 +50,12 @@ public static class ModelCallOracle
 {
     public static OracleVerdict Judge(ModelCallKillObservation observation)
     {
+        // A worker that could not start, or died by itself, ended the run: its reason, never "the kill did not land".
+        if (observation.Exit is { } exit)
+        {
+            return exit.Verdicts().AllComplete;
+        }
+
         var held = observation.Calls.Where(c => c.HeldAtKill).ToList();
         if (!observation.KillTaken || held.Count == 0)
         {

@@ -23,6 +23,19 @@ public sealed class ModelCallOracleTests
     }
 
     [Fact]
+    public void AWorkerThatExitedOnItsOwnDecidesTheVerdict()
+    {
+        // Could not connect: the harness's problem, not evaluated with the worker's own words, never "did not land".
+        var cannotConnect = ModelCallOracle.Judge(Run() with { Exit = new WorkerExit("ai-worker-1", 69, CameUp: false, ["worker cannot connect to 127.0.0.1:1"]) });
+        Assert.Equal(OracleOutcome.NotRun, cannotConnect.Outcome);
+        Assert.Contains("worker cannot connect to 127.0.0.1:1", cannotConnect.Evidence, StringComparison.Ordinal);
+
+        // Died while running: the worker under test failed by itself, which is a failure of the run.
+        var died = ModelCallOracle.Judge(Run() with { Exit = new WorkerExit("ai-worker-2", 70, CameUp: true, ["worker ai-worker-2 failed while running"]) });
+        Assert.Equal(OracleOutcome.Failed, died.Outcome);
+    }
+
+    [Fact]
     public void TwoExtraRequestsForTheInterruptedCallFail()
     {
         var verdict = ModelCallOracle.Judge(Run(c => c.HeldAtKill && c.Run == "w0" ? c with { Requests = 3, HistoryAttempt = 3 } : c));
