@@ -70,6 +70,12 @@ public sealed class ServerReasonTableTests
                 yield return Problem($"says {Settings.CliPathVariable} is unset while it is set");
             }
 
+            // A configured external server is chosen wherever it can serve, so a CLI alone never moves a block to the dev server.
+            if (row.Configured[ServerKind.External] && text.Contains($"is unset; set it to a pre-installed temporal CLI to run this check", StringComparison.Ordinal))
+            {
+                yield return Problem($"advises setting {Settings.CliPathVariable} alone while a configured external server takes precedence");
+            }
+
             if (!row.Configured[ServerKind.Dev] && text.Contains($"{Settings.CliPathVariable}=", StringComparison.Ordinal))
             {
                 yield return Problem($"quotes {Settings.CliPathVariable} while it is unset");
@@ -163,7 +169,10 @@ public sealed class ServerReasonTableTests
                     ServerKind? ranOn = lease is null ? null : Enum.Parse<ServerKind>(lease);
 
                     // The reason a check that wants the dev server (OP-01, OB-01, OB-03, DX-03) prints when its block ran elsewhere.
-                    var devCheck = ranOn is { } ran && ran != ServerKind.Dev ? ServerReasons.NotOn(settings, ran, unavailable, ServerKind.Dev) : null;
+                    // Only blocks that would take a dev server (Full, PreferFull) hold dev-server checks that print this reason.
+                    var devCheck = ranOn is { } ran && ran != ServerKind.Dev && need is ServerNeed.Full or ServerNeed.PreferFull
+                        ? ServerReasons.NotOn(settings, ran, unavailable, ServerKind.Dev)
+                        : null;
                     rows.Add(new Row(configured, available, need, ranOn, lease is null ? reason : null, misconfigured, devCheck));
                 }
             }

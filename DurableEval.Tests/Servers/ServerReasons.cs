@@ -26,10 +26,11 @@ public static class ServerReasons
 
         return kind switch
         {
+            // A configured external server takes precedence whether or not a CLI is set, so setting one alone would not help.
+            ServerKind.Dev when ranOn == ServerKind.External =>
+                $"no dev server is started beside the external server under evaluation (a configured TEMPORAL_ADDRESS/TEMPORAL_PROFILE takes precedence); unset those{(settings.CliPath is null ? $" and set {Settings.CliPathVariable}" : string.Empty)} to run this check on a dev server",
             ServerKind.Dev when settings.CliPath is null =>
                 $"no dev server was started because {Settings.CliPathVariable} is unset; set it to a pre-installed temporal CLI to run this check",
-            ServerKind.Dev when ranOn == ServerKind.External =>
-                $"no dev server is started beside the external server under evaluation ({Settings.CliPathVariable} is set, but a configured TEMPORAL_ADDRESS/TEMPORAL_PROFILE takes precedence); unset those to run this check on the dev server",
             ServerKind.Dev =>
                 $"the dev server at {Settings.CliPathVariable}={settings.CliPath} was not chosen for this block",
             ServerKind.External when !settings.ExternalConfigured =>
