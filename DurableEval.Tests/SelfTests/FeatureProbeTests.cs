@@ -47,12 +47,14 @@ public sealed class FeatureProbeTests
     }
 
     [Fact]
-    public void NotFoundForWhatTheFeatureNeedsMeansItIsLacking()
+    public void NotFoundForWhatTheFeatureNeedsIsInconclusiveNotLacking()
     {
+        // A missing method answers Unimplemented; NotFound here names a missing namespace (a wrong
+        // TEMPORAL_NAMESPACE), which must not be reported as the server lacking schedules.
         var verdict = FeatureProbe.Decide(ServerFeature.Schedules, External, new ProbeAnswer(
             "ListSchedules", Code.NotFound, "Namespace default is not found.", AimedAtNothing: false));
 
-        Assert.Equal(FeatureState.Lacking, verdict.State);
+        Assert.Equal(FeatureState.ProbeError, verdict.State);
     }
 
     [Fact]

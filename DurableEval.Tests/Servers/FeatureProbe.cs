@@ -68,8 +68,8 @@ public static class FeatureProbe
     /// unimplemented"). PermissionDenied: the feature is turned off on the namespace ("Schedules are disabled on
     /// this namespace") or refused to this client (Temporal Cloud registers namespaces only through its control
     /// plane) — either way this client cannot use it here, which is not the feature misbehaving. NotFound: the
-    /// method is served when the call aimed at nothing on purpose; otherwise the thing the feature needs is not
-    /// there. Anything else (Unavailable, Internal, a rate limit's ResourceExhausted, a timeout) says nothing
+    /// method is served when the call aimed at nothing on purpose; otherwise it names something the call needed
+    /// (most often a wrong namespace), which says nothing about the feature. That, and anything else (Unavailable, Internal, a rate limit's ResourceExhausted, a timeout) says nothing
     /// about the feature: the probe went wrong, and the checks run and judge for themselves.
     /// </summary>
     public static FeatureAvailability Decide(ServerFeature feature, string serverName, ProbeAnswer answer)
@@ -84,7 +84,6 @@ public static class FeatureProbe
             RpcException.StatusCode.PermissionDenied => new(FeatureState.Lacking, $"this {serverName} refuses {name} to this client: {answer.Call} answered PermissionDenied {said}"),
             RpcException.StatusCode.NotFound or RpcException.StatusCode.InvalidArgument when answer.AimedAtNothing =>
                 new(FeatureState.Available, $"{answer.Call} is served (it answered {answer.Code} for an object that does not exist, as it should)"),
-            RpcException.StatusCode.NotFound => new(FeatureState.Lacking, lacking),
             _ => new(FeatureState.ProbeError, $"the {name} probe was inconclusive: {answer.Call} answered {answer.Code} {said}"),
         };
     }

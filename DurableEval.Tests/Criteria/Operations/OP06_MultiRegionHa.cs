@@ -60,14 +60,14 @@ public sealed partial class OperationsFacts
                 var identity = ClusterIdentity.Identity(ns, system, await SystemAsync(other), namespaceView, (await NamespaceAsync(other)).View);
                 checks.Expect("server-identity", identity.Holds, identity.Evidence);
 
-                // Probe before judging: Unimplemented (the time-skipping server) or PermissionDenied (a cloud
-                // namespace key) means the server does not expose it here, which is "not run", never "failed".
-                var cluster = await ProbeAsync(() => server.Client.WorkflowService.GetClusterInfoAsync(new GetClusterInfoRequest(), rpc));
-                var listed = await ProbeAsync(() => server.Client.OperatorService.ListClustersAsync(new ListClustersRequest(), rpc));
+                // Probe before judging, with the suite's one decision (FeatureProbe): a server that does not expose
+                // the call here makes its checks "not run", never "failed".
+                var cluster = await ProbeAsync(server, "GetClusterInfo", () => server.Client.WorkflowService.GetClusterInfoAsync(new GetClusterInfoRequest(), rpc));
+                var listed = await ProbeAsync(server, "ListClusters", () => server.Client.OperatorService.ListClustersAsync(new ListClustersRequest(), rpc));
                 var clusters = listed.Answer?.Clusters.Select(c => new ClusterView(c.ClusterName, c.ClusterId, string.Empty)).ToList();
                 if (cluster.Answer is not { } info)
                 {
-                    var reason = $"{ServerNames.Of(server.Kind)} lacks GetClusterInfo ({cluster.Lacking})";
+                    var reason = cluster.Lacking ?? "GetClusterInfo gave no answer";
                     checks.NotRun("cluster-info", reason);
                     checks.NotRun("replication-config", $"{reason}, so there is no cluster for the namespace's replication config to name (it reports active cluster \"{namespaceView.ActiveCluster}\", {namespaceView.Clusters.Count} clusters)");
                 }
@@ -95,17 +95,18 @@ public sealed partial class OperationsFacts
         fact.Conclude();
     }
 
-    /// <summary>The answer, or why the server does not expose the RPC here (Unimplemented, PermissionDenied); other errors propagate.</summary>
-    private static async Task<(T? Answer, string? Lacking)> ProbeAsync<T>(Func<Task<T>> call)
+    /// <summary>The answer, or why the server lacks the call as <see cref="FeatureProbe.Decide"/> judges it; other errors propagate.</summary>
+    private static async Task<(T? Answer, string? Lacking)> ProbeAsync<T>(ServerLease server, string call, Func<Task<T>> rpc)
         where T : class
     {
-        try
+        T? answer = null;
+        var failure = await Observe.FailureOfAsync(async () => answer = await rpc());
+        var decision = FeatureProbe.Decide(ServerFeature.ClusterInfo, ServerNames.Of(server.Kind), ProbeAnswer.Of(call, failure, aimedAtNothing: false));
+        if (failure is not null && decision.State != FeatureState.Lacking)
         {
-            return (await call(), null);
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
         }
-        catch (RpcException e) when (e.Code is RpcException.StatusCode.Unimplemented or RpcException.StatusCode.PermissionDenied)
-        {
-            return (null, $"{e.Code}: {Observe.DescribeChain(e)}");
-        }
+
+        return (answer, decision.State == FeatureState.Lacking ? decision.Reason : null);
     }
 }
