@@ -42,6 +42,8 @@ public sealed class ConfigurationCheckTests : IDisposable
         { "policy criterion", "DURABLEEVAL_POLICY", """{ "criteria": { "EX-99": 4 } }""", "criteria.EX-99" },
         { "baseline", "DURABLEEVAL_BASELINE", """[ "not results" ]""", "DURABLEEVAL_BASELINE" },
         { "start timeout", "DURABLEEVAL_SERVER_START_TIMEOUT_SECONDS", "soon", "DURABLEEVAL_SERVER_START_TIMEOUT_SECONDS" },
+        { "lanes", "DURABLEEVAL_PARALLEL", "0", "DURABLEEVAL_PARALLEL" },
+        { "server pool", "DURABLEEVAL_SERVER_POOL", "many", "DURABLEEVAL_SERVER_POOL" },
     };
 
     [Theory]

@@ -115,7 +115,8 @@ public sealed partial class ParallelRunTests
         Assert.True(await Eventually.HoldsAsync(() => Task.FromResult(servers.Started == 3), TimeSpan.FromSeconds(10)));
         await Task.Delay(200);
         Assert.Equal(3, servers.Started);
-        Assert.True(servers.MostAtOnce <= 2, $"{servers.MostAtOnce} starts ran at once; the pool starts one at a time beside the block's own");
+        // The block's own start had finished before the pool began refilling, so exactly one start ran at any moment.
+        Assert.True(servers.MostAtOnce == 1, $"{servers.MostAtOnce} starts ran at once; the pool starts one at a time");
 
         var second = await pool.TakeAsync();
         Assert.True(second.PreStarted);

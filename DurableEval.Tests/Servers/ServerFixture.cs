@@ -10,15 +10,16 @@ namespace DurableEval.Tests.Servers;
 /// and it never throws: a server that cannot be had is remembered with a one-line reason naming the fix, and
 /// the fact decides to skip (or fail, under DURABLEEVAL_REQUIRE_SERVER=1).
 /// Time-skipping leases are a fresh server each: the shared server's clock and locks are fragile (a leaked
-/// workflow task freezes skipping for everyone after), and a fresh one costs well under a second.
+/// workflow task freezes skipping for everyone after); a fresh one costs about a second, which the pool
+/// (ServerPool) spends ahead of need while other blocks run.
 /// </summary>
 public sealed class ServerFixture : IAsyncDisposable, Xunit.IAsyncLifetime
 {
     private readonly Settings settings;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<ServerKind, string> unavailable = new();
 
-    // Serializes only the first start of a shared server (dev, external); fresh time-skipping servers start in
-    // parallel lanes without waiting for each other.
+    // Serializes leases on a shared server (dev, external: its first start, then each lease's version read);
+    // fresh time-skipping servers start in parallel lanes without waiting for each other.
     private readonly SemaphoreSlim sharedGate = new(1, 1);
     private readonly Lock poolGate = new();
     private ServerPool<WorkflowEnvironment>? pool;

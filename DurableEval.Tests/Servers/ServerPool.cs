@@ -35,7 +35,7 @@ public sealed class ServerPool<T> : IAsyncDisposable
         this.stop = stop;
     }
 
-    /// <summary>Servers started so far (taken, idle or stopped unused); for the leak self-test and the report.</summary>
+    /// <summary>Servers started so far (taken, idle or stopped unused); for the leak self-tests.</summary>
     public int Started => Volatile.Read(ref started);
 
     /// <summary>Idle servers the pool stopped because no block took them.</summary>
