@@ -92,8 +92,6 @@ internal sealed record HostSelection(string Host, Uri? ModelEndpoint)
         var attempts = new ActivityJournal();
         return options
             .AddWorkflow<ModelCallsSurviveWorkerKillWorkflow>()
-            .AddWorkflow<DurableAgentWorkflow>()
-            .AddAllActivities(new ModelActivities(chat, attempts, toolbox))
-            .AddAllActivities(new ToolActivities(toolbox, attempts));
+            .AddAllActivities(new ModelActivities(chat, attempts, toolbox));
     }
 }

@@ -9,8 +9,6 @@ namespace DurableEval.Worker;
 /// </summary>
 internal static class ParentWatch
 {
-    public const int ParentGoneExitCode = DurableEval.Workflows.Shared.WorkerExitCodes.ParentGone;
-
     public static void Start(int? parentProcessId)
     {
         var stdin = new Thread(() =>
@@ -71,6 +69,6 @@ internal static class ParentWatch
     private static void Exit(string why)
     {
         Console.Error.WriteLine($"worker exiting: {why}");
-        Environment.Exit(ParentGoneExitCode);
+        Environment.Exit(DurableEval.Workflows.Shared.WorkerExitCodes.ParentGone);
     }
 }

@@ -59,14 +59,6 @@ public sealed class PerformanceStatisticsTests
     [Fact]
     public void FitNeedsTwoDistinctX() => Assert.Throws<ArgumentException>(() => LatencyStatistics.Fit([(5, 1), (5, 2)]));
 
-    [Theory]
-    [InlineData(20, 30, 2, true)]
-    [InlineData(30, 20, 2, true)]
-    [InlineData(10, 25, 2, false)]
-    [InlineData(0, 25, 2, false)]
-    public void AgreeWithinIsSymmetricAndStrictAboutFactor(double a, double b, double factor, bool expected) =>
-        Assert.Equal(expected, LatencyStatistics.AgreeWithin(a, b, factor));
-
     [Fact]
     public void PitfallVerdictPassesACatalogueTheSdkCatchesAtRunTime()
     {

@@ -123,7 +123,7 @@ public sealed partial class AgentFacts
                     "history-replays",
                     replay[0].Failure is null,
                     $"replay {(replay[0].Failure is null ? "clean" : HistoryProbe.Summarize(replay[0].Failure!))}");
-                checks.NotRun("hard-kill", "not built, to keep the run short: a kill during a model call costs a worker process start and a call timeout of real time on the time-skipping server. The same model activity is killed mid-call in AI-01 (killed-mid-call), and DurableEval.Worker --host ai already hosts this agent workflow; killing an agent turn would extend the kill harness (Reliability/ModelCallKill) from prompt runs to agent runs");
+                checks.NotRun("hard-kill", "not built, to keep the run short: a kill during a model call costs a worker process start and a call timeout of real time on the time-skipping server. The same model activity is killed mid-call in AI-01 (killed-mid-call); killing an agent turn would extend the kill harness (Reliability/ModelCallKill) and DurableEval.Worker --host ai from prompt runs to agent runs");
             });
 
         fact.Finding("Temporalio 1.21.1 ships no .NET agent-framework integration; Temporalio.Extensions.MicrosoftAgentFramework is not in this environment's package mirror, so the integration here is the pattern above, built on Microsoft Agent Framework and Microsoft.Extensions.AI.");

@@ -66,8 +66,4 @@ public static class LatencyStatistics
         var r2 = total == 0 ? 1 : 1 - (residual / total);
         return new LinearFit(slope, intercept, r2);
     }
-
-    /// <summary>True when two positive estimates agree within <paramref name="factor"/> either way.</summary>
-    public static bool AgreeWithin(double a, double b, double factor) =>
-        a > 0 && b > 0 && Math.Max(a, b) / Math.Min(a, b) <= factor;
 }
