@@ -87,7 +87,7 @@ public static class CompareLabels
         return labels.Select((l, i) => clashing.Contains(l) && parts[i].Length > 0 ? $"{l}, {parts[i]}" : l).ToList();
     }
 
-    // The shortest trailing part of each path that differs from the others' ("ts/reports/results.json" → "ts/reports").
+    // The shortest trailing part of each path that differs from the others' ("ts/reports/results.json" beside "dev/reports/results.json" → "ts/reports/results.json").
     private static List<string> DistinctPaths(IReadOnlyList<string> paths)
     {
         var split = paths.Select(p => Path.GetFullPath(p).Replace('\\', '/').Split('/', StringSplitOptions.RemoveEmptyEntries)).ToList();

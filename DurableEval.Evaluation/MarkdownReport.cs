@@ -219,16 +219,14 @@ public static class MarkdownReport
         var lines = new List<(string, string)>
         {
             ("Total wall time", cost.WallTime is { } wall
-                ? $"{Duration(wall)} ({(cost.LaneCount == 1 ? "one lane: facts one after another" : $"{Int(cost.LaneCount)} parallel lanes, then the facts that run alone")})"
+                ? $"{Duration(wall)} ({(cost.LaneCount == 1 ? "one lane: facts one after another" : $"{Int(cost.LaneCount)} parallel lanes{(cost.Lanes.Any(l => l.Lane == LaneRun.AloneLane) ? ", then the facts that run alone" : string.Empty)}")})"
                 : "not measured"),
             ("Fact time", RunCost.SpeedUp(factTime, cost.WallTime) is { } speedUp
                 ? $"{Duration(factTime)} summed over {Int(report.CategoryDurations.Sum(c => c.Facts))} facts; speed-up {speedUp.ToString("0.00", CultureInfo.InvariantCulture)}x (fact time / wall time)"
                 : $"{Duration(factTime)} summed over {Int(report.CategoryDurations.Sum(c => c.Facts))} facts"),
             ("Server start-up", cost.ServerStarts == 0
                 ? "no server was started"
-                : $"{Int(cost.ServerStarts)} starts, {Duration(cost.ServerStartTotal)} in total; blocks waited {Duration(cost.ServerWaitTotal)} for their servers"
-                  + (cost.PreStartedTaken + cost.PreStartedUnused == 0 ? string.Empty
-                      : $" ({Int(cost.PreStartedTaken)} pre-started by the pool, {Int(cost.PreStartedUnused)} started ahead and never used)")),
+                : $"{Int(cost.ServerStarts)} starts, {Duration(cost.ServerStartTotal)} in total; blocks waited {Duration(cost.ServerWaitTotal)} for their servers (how each was obtained: the environment's isolation line)"),
         };
         var path = cost.CriticalPath();
         if (path.Count > 0)
