@@ -50,6 +50,11 @@ public sealed record CriterionEvidence(
     IReadOnlyList<string> Findings,
     ServerInfo? Server)
 {
+    /// <summary>The engine the evidence is about (an id from <see cref="Engines"/>).</summary>
+    public string Engine { get; init; } = Engines.Temporal.Id;
+
+    public FactKey Key => new(Engine, CriterionId);
+
     /// <summary>Every server that contributed a check, in the order the checks were recorded; the first block's server when no check names one.</summary>
     public IReadOnlyList<ServerInfo> ServersUsed
     {

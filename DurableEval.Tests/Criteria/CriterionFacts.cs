@@ -22,6 +22,6 @@ public abstract class CriterionFacts(ServerFixture servers, ITestOutputHelper ou
     {
         var attribute = GetType().GetMethod(method)?.GetCustomAttribute<CriterionAttribute>()
             ?? throw new InvalidOperationException($"{GetType().Name}.{method} has no [Criterion] attribute");
-        return new FactRecorder(Catalog.Get(attribute.Id), $"{GetType().Name}.{method}", Servers, Output, Settings.Current);
+        return new FactRecorder(Catalog.Get(attribute.Id), $"{GetType().Name}.{method}", Servers, Output, Settings.Current, Engines.Get(attribute.Engine));
     }
 }

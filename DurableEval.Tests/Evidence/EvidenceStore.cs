@@ -3,19 +3,19 @@ using DurableEval.Evaluation;
 
 namespace DurableEval.Tests.Evidence;
 
-/// <summary>Where facts leave their evidence for the reporter, keyed by criterion id.</summary>
+/// <summary>Where facts leave their evidence for the reporter, keyed by engine and criterion.</summary>
 public static class EvidenceStore
 {
-    private static readonly ConcurrentDictionary<string, CriterionEvidence> Store = new(StringComparer.Ordinal);
+    private static readonly ConcurrentDictionary<FactKey, CriterionEvidence> Store = new();
 
     public static void Put(CriterionEvidence evidence)
     {
-        if (!Store.TryAdd(evidence.CriterionId, evidence))
+        if (!Store.TryAdd(evidence.Key, evidence))
         {
             throw new InvalidOperationException(
-                $"{evidence.CriterionId} already has evidence from {Store[evidence.CriterionId].Fact}; one criterion, one fact.");
+                $"{evidence.Key} already has evidence from {Store[evidence.Key].Fact}; one criterion, one fact per engine.");
         }
     }
 
-    public static CriterionEvidence? Find(string criterionId) => Store.GetValueOrDefault(criterionId);
+    public static CriterionEvidence? Find(FactKey key) => Store.GetValueOrDefault(key);
 }

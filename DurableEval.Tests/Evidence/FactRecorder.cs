@@ -17,6 +17,7 @@ public sealed class FactRecorder
     public static readonly TimeSpan BlockTimeout = TimeSpan.FromMinutes(2);
 
     private readonly CriterionDefinition criterion;
+    private readonly Engine engine;
     private readonly string fact;
     private readonly ServerFixture servers;
     private readonly ITestOutputHelper output;
@@ -28,9 +29,10 @@ public sealed class FactRecorder
     private ServerInfo? server;
     private string? configurationError;
 
-    public FactRecorder(CriterionDefinition criterion, string fact, ServerFixture servers, ITestOutputHelper output, Settings settings)
+    public FactRecorder(CriterionDefinition criterion, string fact, ServerFixture servers, ITestOutputHelper output, Settings settings, Engine? engine = null)
     {
         this.criterion = criterion;
+        this.engine = engine ?? Engines.Temporal;
         this.fact = fact;
         this.servers = servers;
         this.output = output;
@@ -54,7 +56,7 @@ public sealed class FactRecorder
             }
 
             checks.AddRange(CheckScope.AllNotRun(specs, reason));
-            output.WriteLine($"[{criterion.Id}] not run ({specs.Count} checks): {reason}");
+            output.WriteLine($"[{Label}] not run ({specs.Count} checks): {reason}");
             return;
         }
 
@@ -76,6 +78,35 @@ public sealed class FactRecorder
     }
 
     /// <summary>
+    /// Checks on a host the fact acquired itself (another engine's test host, a storage emulator, a checkpoint store):
+    /// recorded as run on <paramref name="host"/>, bounded and cancelled like every other block.
+    /// </summary>
+    public async Task HostedAsync(ServerInfo host, IReadOnlyList<CheckSpec> specs, Func<CheckScope, Task> body)
+    {
+        server ??= host;
+        var first = checks.Count;
+        await RunBlockAsync(specs, body);
+        OnServer(checks, first, host);
+    }
+
+    /// <summary>
+    /// Checks whose host could not be had: "not run" with <paramref name="reason"/> (what is missing and the fix). A host
+    /// the user configured that cannot be used (<paramref name="misconfigured"/>) fails the fact instead of skipping it.
+    /// </summary>
+    public void Unavailable(IReadOnlyList<CheckSpec> specs, string reason, bool misconfigured = false)
+    {
+        if (misconfigured)
+        {
+            configurationError ??= reason;
+        }
+
+        checks.AddRange(CheckScope.AllNotRun(specs, reason));
+        output.WriteLine($"[{Label}] not run ({specs.Count} checks): {reason}");
+    }
+
+    private string Label => new FactKey(engine.Id, criterion.Id).ToString();
+
+    /// <summary>
     /// Marks the checks from <paramref name="first"/> on that ran as run on <paramref name="info"/>, so a fact whose
     /// blocks ran on different servers reports each check's own; a check that did not run ran on no server.
     /// </summary>
@@ -94,7 +125,7 @@ public sealed class FactRecorder
     public void Metric(string name, double value, string unit, MetricMethod? method = null)
     {
         metrics.Add(new Metric(name, value, unit, method));
-        output.WriteLine($"[{criterion.Id}] metric {name} = {value.ToString("0.###", CultureInfo.InvariantCulture)} {unit}{(method is null ? string.Empty : " (" + method.Describe() + ")")}");
+        output.WriteLine($"[{Label}] metric {name} = {value.ToString("0.###", CultureInfo.InvariantCulture)} {unit}{(method is null ? string.Empty : " (" + method.Describe() + ")")}");
     }
 
     /// <summary>Something observed that is not pass/fail but that a reader should know (e.g. what the SDK cannot detect).</summary>
@@ -106,15 +137,15 @@ public sealed class FactRecorder
     /// <summary>Stores the evidence and makes the test outcome agree with the rating.</summary>
     public void Conclude()
     {
-        var evidence = new CriterionEvidence(criterion.Id, fact, checks.ToList(), metrics.ToList(), citations.ToList(), findings.ToList(), server);
+        var evidence = new CriterionEvidence(criterion.Id, fact, checks.ToList(), metrics.ToList(), citations.ToList(), findings.ToList(), server) { Engine = engine.Id };
         EvidenceStore.Put(evidence);
-        var rating = Rubric.Rate(criterion.Support, evidence.Checks);
+        var rating = Rubric.Rate(EngineScope.For(engine, criterion).Support, evidence.Checks);
         foreach (var c in evidence.Checks)
         {
-            output.WriteLine($"[{criterion.Id}] {c.Kind.ToString().ToLowerInvariant(),-10} {c.Outcome,-7} {c.Id}: {c.Detail}");
+            output.WriteLine($"[{Label}] {c.Kind.ToString().ToLowerInvariant(),-10} {c.Outcome,-7} {c.Id}: {c.Detail}");
         }
 
-        output.WriteLine($"[{criterion.Id}] rating: {Rubric.StarsText(rating.Stars)} {rating.Label} ({rating.Reason})");
+        output.WriteLine($"[{Label}] rating: {Rubric.StarsText(rating.Stars)} {rating.Label} ({rating.Reason})");
         if (configurationError is not null)
         {
             Assert.Fail($"configured server unusable: {configurationError}");
@@ -137,6 +168,13 @@ public sealed class FactRecorder
             throw new SkipException($"{criterion.Id} not evaluated: {rating.Reason}");
         }
 
+        // Engines other than the subject are measured for the comparison, not gated: a weak rating there is a finding
+        // about that engine, not a failure of this run.
+        if (!engine.IsSubject)
+        {
+            return;
+        }
+
         // The policy's bar (durableeval.policy.json, when enforced) or the rubric's; a malformed policy fails here in one line.
         var policy = Reporting.PolicyFiles.Current;
         var bar = policy.AssertedBarFor(criterion);
@@ -156,7 +194,7 @@ public sealed class FactRecorder
 
         if (outcome.Error is not null)
         {
-            output.WriteLine($"[{criterion.Id}] block error: {outcome.Error}");
+            output.WriteLine($"[{Label}] block error: {outcome.Error}");
         }
 
         checks.AddRange(outcome.Checks);

@@ -12,17 +12,24 @@ public sealed class CriterionTraitDiscoverer : ITraitDiscoverer
     public IEnumerable<KeyValuePair<string, string>> GetTraits(IAttributeInfo traitAttribute)
     {
         var id = traitAttribute.GetConstructorArguments().FirstOrDefault() as string ?? string.Empty;
-        return TraitsFor(Catalog.Get(id), ProfileForTraits());
+        var engine = traitAttribute.GetNamedArgument<string>(nameof(CriterionAttribute.Engine)) ?? Engines.Temporal.Id;
+        return TraitsFor(Catalog.Get(id), ProfileForTraits(), Engines.Get(engine));
     }
 
-    public static IReadOnlyList<KeyValuePair<string, string>> TraitsFor(CriterionDefinition criterion, EvaluationProfile profile)
+    public static IReadOnlyList<KeyValuePair<string, string>> TraitsFor(CriterionDefinition criterion, EvaluationProfile profile) =>
+        TraitsFor(criterion, profile, Engines.Temporal);
+
+    public static IReadOnlyList<KeyValuePair<string, string>> TraitsFor(CriterionDefinition criterion, EvaluationProfile profile, Engine engine)
     {
         var traits = new List<KeyValuePair<string, string>>
         {
             new("Suite", Suite),
+            new("Engine", engine.Id),
             new("Category", criterion.Category.Code),
             new("Criterion", criterion.Id),
-            new("FailClose", criterion.IsFailClose(profile) ? "true" : "false"),
+
+            // Only the subject engine's fail-close criteria gate a verdict; the others are measured for comparison.
+            new("FailClose", engine.IsSubject && criterion.IsFailClose(profile) ? "true" : "false"),
         };
         foreach (var server in MarkdownReport.Servers(criterion.Servers).Split(", "))
         {

@@ -1,4 +1,5 @@
 using System.Reflection;
+using DurableEval.Evaluation;
 using Xunit.Abstractions;
 using Xunit.Sdk;
 
@@ -98,7 +99,7 @@ internal sealed class EvaluationAssemblyRunner(
         // error message; the adapter prints only the type of a cleanup failure).
         try
         {
-            var selected = TestCases.Select(OutcomeRecorder.CriterionOf).OfType<string>().ToHashSet(StringComparer.Ordinal);
+            var selected = TestCases.Select(OutcomeRecorder.KeyOf).OfType<FactKey>().ToHashSet();
             var lines = ReportPublisher.Publish(Settings.Current, selected, outcomes, DateTimeOffset.UtcNow, clock.Elapsed, lanes);
             foreach (var line in lines)
             {

@@ -31,7 +31,7 @@ internal sealed class LanedCollectionRunner(
             var summary = await base.RunTestClassesAsync();
             foreach (var testCase in SerialOrder())
             {
-                log.Ran("lane 1", OutcomeRecorder.CriterionOf(testCase) ?? testCase.DisplayName, start);
+                log.Ran("lane 1", OutcomeRecorder.KeyOf(testCase)?.ToString() ?? testCase.DisplayName, start);
             }
 
             return summary;
@@ -118,7 +118,7 @@ internal sealed class LanedCollectionRunner(
         var summary = await new XunitTestClassRunner(
             testClass, (IReflectionTypeInfo)testClass.Class, [testCase], DiagnosticMessageSink, bus, TestCaseOrderer,
             new ExceptionAggregator(Aggregator), CancellationTokenSource, CollectionFixtureMappings).RunAsync();
-        log.Ran(lane, OutcomeRecorder.CriterionOf(testCase) ?? testCase.DisplayName, start);
+        log.Ran(lane, OutcomeRecorder.KeyOf(testCase)?.ToString() ?? testCase.DisplayName, start);
         return summary;
     }
 }

@@ -7,7 +7,7 @@ namespace DurableEval.Tests.Reporting;
 /// <summary>Every criterion fact's passed / failed / skipped outcome as xUnit reported it.</summary>
 public sealed class OutcomeRecorder
 {
-    private readonly ConcurrentDictionary<string, FactOutcome> outcomes = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<FactKey, FactOutcome> outcomes = new();
 
     public void Record(IMessageSinkMessage message)
     {
@@ -19,7 +19,7 @@ public sealed class OutcomeRecorder
             _ => (null, FactState.NoFact, string.Empty),
         };
         TimeSpan? duration = message is ITestResultMessage { ExecutionTime: var seconds } ? TimeSpan.FromSeconds((double)seconds) : null;
-        if (test is null || CriterionOf(test.TestCase) is not { } id)
+        if (test is null || KeyOf(test.TestCase) is not { } id)
         {
             return;
         }
@@ -28,10 +28,16 @@ public sealed class OutcomeRecorder
         outcomes[id] = new FactOutcome(state, fact, Servers.ServerFixture.OneLine(text), duration);
     }
 
-    public FactOutcome? Find(string criterionId) => outcomes.GetValueOrDefault(criterionId);
+    public FactOutcome? Find(FactKey key) => outcomes.GetValueOrDefault(key);
 
     public static string? CriterionOf(ITestCase testCase) =>
         testCase.Traits.TryGetValue("Criterion", out var ids) && ids.Count > 0 ? ids[0] : null;
+
+    /// <summary>The engine and criterion a criterion fact measures; null for self-tests.</summary>
+    public static FactKey? KeyOf(ITestCase testCase) =>
+        CriterionOf(testCase) is not { } id
+            ? null
+            : new FactKey(testCase.Traits.TryGetValue("Engine", out var engines) && engines.Count > 0 ? engines[0] : Engines.Temporal.Id, id);
 }
 
 /// <summary>Forwards every message unchanged after letting the recorder see it, synchronously.</summary>

@@ -25,7 +25,7 @@ public static class ReportPublisher
     /// Writes the report when the run selected any criterion fact; returns the lines to show the user (none when no criterion fact was selected) (the verdict,
     /// what was evaluated, the most common not-run reason with its fix, the report's path).
     /// </summary>
-    public static IReadOnlyList<string> Publish(Settings settings, IReadOnlySet<string> selected, OutcomeRecorder outcomes, DateTimeOffset now, TimeSpan? wallTime = null, LaneLog? lanes = null)
+    public static IReadOnlyList<string> Publish(Settings settings, IReadOnlySet<FactKey> selected, OutcomeRecorder outcomes, DateTimeOffset now, TimeSpan? wallTime = null, LaneLog? lanes = null)
     {
         if (selected.Count == 0)
         {
@@ -39,20 +39,21 @@ public static class ReportPublisher
         var results = Catalog.All.Select(definition =>
         {
             FactOutcome outcome;
-            if (!facts.TryGetValue(definition.Id, out var fact))
+            var key = FactKey.Temporal(definition.Id);
+            if (!facts.TryGetValue(key, out var fact))
             {
                 outcome = FactOutcome.NoFact;
             }
-            else if (!selected.Contains(definition.Id))
+            else if (!selected.Contains(key))
             {
                 outcome = new FactOutcome(FactState.NotSelected, fact, string.Empty);
             }
             else
             {
-                outcome = outcomes.Find(definition.Id) ?? new FactOutcome(FactState.Skipped, fact, "the runner reported no outcome for this fact");
+                outcome = outcomes.Find(key) ?? new FactOutcome(FactState.Skipped, fact, "the runner reported no outcome for this fact");
             }
 
-            return Assessment.Assess(definition, outcome, EvidenceStore.Find(definition.Id), profile);
+            return Assessment.Assess(definition, outcome, EvidenceStore.Find(key), profile);
         }).ToList();
 
         var report = Compose(settings, ServerStats.Run, profile, policy, results, now, wallTime, lanes?.Lanes());
@@ -111,13 +112,13 @@ public static class ReportPublisher
         }
     }
 
-    /// <summary>Every [Criterion] fact in the assembly, by criterion id (the catalog self-test forbids duplicates).</summary>
-    public static Dictionary<string, string> FactsInAssembly(Assembly assembly) =>
+    /// <summary>Every [Criterion] fact in the assembly, by engine and criterion (the catalog self-test forbids duplicates).</summary>
+    public static Dictionary<FactKey, string> FactsInAssembly(Assembly assembly) =>
         assembly.GetTypes()
             .SelectMany(t => t.GetMethods().Select(m => (Type: t, Method: m, Criterion: m.GetCustomAttribute<CriterionAttribute>())))
             .Where(x => x.Criterion is not null)
-            .GroupBy(x => x.Criterion!.Id, StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g => $"{g.First().Type.Name}.{g.First().Method.Name}", StringComparer.Ordinal);
+            .GroupBy(x => new FactKey(x.Criterion!.Engine, x.Criterion.Id))
+            .ToDictionary(g => g.Key, g => $"{g.First().Type.Name}.{g.First().Method.Name}");
 
     public static void Write(string directory, EvaluationReport report)
     {

@@ -20,8 +20,17 @@ public sealed class TraitTests
         var traits = CriterionTraitDiscoverer.TraitsFor(Catalog.Get("EX-01"), EvaluationProfile.Default);
 
         Assert.Equal(
-            [Pair("Suite", "Criteria"), Pair("Category", "EX"), Pair("Criterion", "EX-01"), Pair("FailClose", "true"), Pair("Server", "any")],
+            [Pair("Suite", "Criteria"), Pair("Engine", "temporal"), Pair("Category", "EX"), Pair("Criterion", "EX-01"), Pair("FailClose", "true"), Pair("Server", "any")],
             traits);
+    }
+
+    [Fact]
+    public void AnotherEnginesFactIsSelectedByItsEngineAndNeverGatesTheVerdict()
+    {
+        var traits = CriterionTraitDiscoverer.TraitsFor(Catalog.Get("EX-01"), EvaluationProfile.Default, Engines.DurableTask);
+
+        Assert.Contains(Pair("Engine", "durabletask"), traits);
+        Assert.Contains(Pair("FailClose", "false"), traits);
     }
 
     [Fact]
