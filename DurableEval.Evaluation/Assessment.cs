@@ -36,6 +36,12 @@ public sealed record CriterionResult(
     bool FailCloseApplies,
     Coverage Coverage)
 {
+    /// <summary>The engine this result is about.</summary>
+    public Engine Engine { get; init; } = Engines.Temporal;
+
+    /// <summary>The engine's documented support level for this criterion (the catalog's for Temporal).</summary>
+    public SupportLevel Support => EngineScope.For(Engine, Definition).Support;
+
     /// <summary>The minimum stars the applied policy asks of this criterion (the rubric's bar by default).</summary>
     public int PolicyBar { get; init; } = Rubric.Bar;
 }
@@ -44,13 +50,31 @@ public sealed record CriterionResult(
 public static class Assessment
 {
     public static CriterionResult Assess(
-        CriterionDefinition definition, FactOutcome fact, CriterionEvidence? evidence, EvaluationProfile profile)
+        CriterionDefinition definition, FactOutcome fact, CriterionEvidence? evidence, EvaluationProfile profile) =>
+        Assess(definition, fact, evidence, profile, Engines.Temporal);
+
+    /// <summary>
+    /// The criterion's rating for <paramref name="engine"/>: rated with that engine's support level; "not applicable"
+    /// (no stars, out of every average and of the verdict) when the engine's scope says the criterion does not apply.
+    /// Fail-close applies only to the subject engine.
+    /// </summary>
+    public static CriterionResult Assess(
+        CriterionDefinition definition, FactOutcome fact, CriterionEvidence? evidence, EvaluationProfile profile, Engine engine)
     {
-        var rating = RateRun(definition, fact, evidence);
-        return new CriterionResult(definition, fact, evidence, rating, definition.IsFailClose(profile), CoverageOf(evidence));
+        var scope = EngineScope.For(engine, definition);
+        if (!scope.Applies)
+        {
+            return new CriterionResult(definition, fact, evidence, Rating.NotApplicable(scope.Reason), false, Coverage.NotObservable) { Engine = engine };
+        }
+
+        var rating = RateRun(scope.Support, fact, evidence);
+        return new CriterionResult(definition, fact, evidence, rating, engine.IsSubject && definition.IsFailClose(profile), CoverageOf(evidence))
+        {
+            Engine = engine,
+        };
     }
 
-    private static Rating RateRun(CriterionDefinition definition, FactOutcome fact, CriterionEvidence? evidence)
+    private static Rating RateRun(SupportLevel support, FactOutcome fact, CriterionEvidence? evidence)
     {
         switch (fact.State)
         {
@@ -70,7 +94,7 @@ public static class Assessment
             };
         }
 
-        var rating = Rubric.Rate(definition.Support, evidence.Checks);
+        var rating = Rubric.Rate(support, evidence.Checks);
         if (fact.State == FactState.Failed && rating.Stars >= Rubric.Bar)
         {
             // The checks say "good" but the test failed: something outside the checks broke, so the recorded

@@ -69,6 +69,9 @@ public sealed record EvaluationReport(
     /// </summary>
     public const int SchemaVersion = 2;
 
+    /// <summary>The engine these results are about; the title, verdict and conclusion name it.</summary>
+    public Engine Engine { get; init; } = Engines.Temporal;
+
     /// <summary>What the run itself cost; unknown (no wall time) when the runner did not measure it.</summary>
     public RunCost Cost { get; init; } = RunCost.Unknown;
 

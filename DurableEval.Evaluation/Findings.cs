@@ -195,8 +195,8 @@ public static class Findings
             parts.Add($"next-level checks that could not run here, so these ratings are a floor: {string.Join(", ", heldByNotRun)}");
         }
 
-        parts.AddRange(report.Results.Where(r => r.Rating.IsEvaluated && r.Definition.Support != SupportLevel.Native)
-            .GroupBy(r => r.Definition.Support).OrderBy(g => g.Key)
+        parts.AddRange(report.Results.Where(r => r.Rating.IsEvaluated && r.Support != SupportLevel.Native)
+            .GroupBy(r => r.Support).OrderBy(g => g.Key)
             .Select(g => $"{g.Key.ToString().ToLowerInvariant()} support, so user code carries the feature: {string.Join(", ", g.Select(r => r.Definition.Id))}"));
 
         var notEvaluated = report.Results.Count(r => !r.Rating.IsEvaluated);

@@ -184,7 +184,7 @@ public static class HtmlReport
                 .Append(E($"{Stars(r.Rating.Stars)} {r.Rating.Label}")).Append("</summary>\n<ul>\n");
             Li(h, "Reason", SharedReason.Abbreviate(r.Rating.Reason, shared));
             Li(h, "Criterion", d.Description);
-            Li(h, "Support", $"{d.Support.ToString().ToLowerInvariant()}; fail-close: {(r.FailCloseApplies ? "applies" : "no")} ({MarkdownReport.RuleText(d.FailClose)}); policy bar: {r.PolicyBar.ToString(CultureInfo.InvariantCulture)} stars");
+            Li(h, "Support", $"{r.Support.ToString().ToLowerInvariant()}; fail-close: {(r.FailCloseApplies ? "applies" : "no")} ({MarkdownReport.RuleText(d.FailClose)}); policy bar: {r.PolicyBar.ToString(CultureInfo.InvariantCulture)} stars");
             Li(h, "Fact", MarkdownReport.FactText(r.Fact).Replace("`", string.Empty, StringComparison.Ordinal));
             if (r.Evidence is { } e && e.ServersUsed.Count > 0)
             {

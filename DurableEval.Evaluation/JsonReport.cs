@@ -120,7 +120,7 @@ public static class JsonReport
         w.WriteString("id", d.Id);
         w.WriteString("name", d.Name);
         w.WriteString("category", d.Category.Code);
-        w.WriteString("support", d.Support.ToString().ToLowerInvariant());
+        w.WriteString("support", r.Support.ToString().ToLowerInvariant());
         w.WriteString("failCloseRule", MarkdownReport.RuleText(d.FailClose));
         w.WriteBoolean("failCloseApplies", r.FailCloseApplies);
         w.WriteString("servers", MarkdownReport.Servers(d.Servers));

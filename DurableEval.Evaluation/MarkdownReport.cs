@@ -324,7 +324,7 @@ public static class MarkdownReport
         md.Blank();
         md.Line($"- **Reason:** {SharedReason.Abbreviate(r.Rating.Reason, shared)}");
         md.Line($"- **Criterion:** {d.Description}");
-        md.Line($"- **Support:** {d.Support.ToString().ToLowerInvariant()}; **fail-close:** {(r.FailCloseApplies ? "applies" : "no")} ({RuleText(d.FailClose)}); **policy bar:** {Int(r.PolicyBar)} stars; **servers:** {Servers(d.Servers)}");
+        md.Line($"- **Support:** {r.Support.ToString().ToLowerInvariant()}; **fail-close:** {(r.FailCloseApplies ? "applies" : "no")} ({RuleText(d.FailClose)}); **policy bar:** {Int(r.PolicyBar)} stars; **servers:** {Servers(d.Servers)}");
         md.Line($"- **Fact:** {FactText(r.Fact)}{(r.Fact.Duration is { } t ? $" in {Duration(t)}" : string.Empty)}");
         var used = r.Evidence?.ServersUsed ?? [];
         if (used.Count > 0)

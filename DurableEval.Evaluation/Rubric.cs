@@ -8,6 +8,8 @@ public static class Rubric
 {
     public const string NotEvaluatedLabel = "Not evaluated";
 
+    public const string NotApplicableLabel = "Not applicable";
+
     /// <summary>The bar every fact asserts and every fail-close criterion must reach.</summary>
     public const int Bar = 3;
 

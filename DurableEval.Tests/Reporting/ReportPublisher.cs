@@ -35,11 +35,31 @@ public static class ReportPublisher
 
         var profile = settings.LoadProfile();
         var policy = PolicyFiles.Load(settings);
+        var results = ResultsFor(Engines.Temporal, selected, outcomes, profile);
+        var report = Compose(settings, ServerStats.Run, profile, policy, results, now, wallTime, lanes?.Lanes());
+        Write(settings.ReportsDirectory, report);
+        var lines = ConsoleSummary.Lines(report, Path.Combine(settings.ReportsDirectory, MarkdownFile))
+            .Select(line => Redaction.Apply(line, Redaction.SecretsIn(settings.Environment))).ToList();
+        // A fact already fails below its bar; a regression is seen only here, against the baseline, so it fails the run here.
+        if (report.Policy.Fails && report.Policy.Violations.Any(v => v.IsRegression))
+        {
+            throw new PolicyGateException(lines[0] + " " + lines[1]);
+        }
+
+        return lines;
+    }
+
+    /// <summary>
+    /// Every catalog criterion's result for <paramref name="engine"/>: its fact's outcome in this run (no fact, not
+    /// selected, or what the runner reported) joined with the evidence the fact recorded, rated for that engine.
+    /// </summary>
+    public static List<CriterionResult> ResultsFor(Engine engine, IReadOnlySet<FactKey> selected, OutcomeRecorder outcomes, EvaluationProfile profile)
+    {
         var facts = FactsInAssembly(typeof(ReportPublisher).Assembly);
-        var results = Catalog.All.Select(definition =>
+        return Catalog.All.Select(definition =>
         {
             FactOutcome outcome;
-            var key = FactKey.Temporal(definition.Id);
+            var key = new FactKey(engine.Id, definition.Id);
             if (!facts.TryGetValue(key, out var fact))
             {
                 outcome = FactOutcome.NoFact;
@@ -53,20 +73,8 @@ public static class ReportPublisher
                 outcome = outcomes.Find(key) ?? new FactOutcome(FactState.Skipped, fact, "the runner reported no outcome for this fact");
             }
 
-            return Assessment.Assess(definition, outcome, EvidenceStore.Find(key), profile);
+            return Assessment.Assess(definition, outcome, EvidenceStore.Find(key), profile, engine);
         }).ToList();
-
-        var report = Compose(settings, ServerStats.Run, profile, policy, results, now, wallTime, lanes?.Lanes());
-        Write(settings.ReportsDirectory, report);
-        var lines = ConsoleSummary.Lines(report, Path.Combine(settings.ReportsDirectory, MarkdownFile))
-            .Select(line => Redaction.Apply(line, Redaction.SecretsIn(settings.Environment))).ToList();
-        // A fact already fails below its bar; a regression is seen only here, against the baseline, so it fails the run here.
-        if (report.Policy.Fails && report.Policy.Violations.Any(v => v.IsRegression))
-        {
-            throw new PolicyGateException(lines[0] + " " + lines[1]);
-        }
-
-        return lines;
     }
 
     /// <summary>
