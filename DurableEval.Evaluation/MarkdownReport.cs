@@ -68,6 +68,7 @@ public static class MarkdownReport
     private static void EngineSection(Md md, EvaluationReport report)
     {
         var engine = report.Engine;
+        md.Blank();
         md.Line($"<a id=\"{ReportAnchors.Section(engine)}\"></a>");
         md.Blank();
         md.Heading(2, $"{engine.Name}: the same catalog, measured ({engine.Sdk})");
@@ -82,7 +83,7 @@ public static class MarkdownReport
         md.Blank();
         md.Heading(3, $"All criteria ({engine.Name})");
         var reasonsAnchor = ReportAnchors.For(engine, "not-run-reasons");
-        md.Line($"\"{Rubric.NotApplicableLabel}\" means the criterion is outside {engine.Name}'s scope (no stars, out of every average and of the verdict); " +
+        md.Line($"\"{Rubric.NotApplicableLabel}\" means the criterion is outside the scope of {engine.Name} (no stars, out of every average and of the verdict); " +
                 $"\"{Rubric.NotEvaluatedLabel}\" means it applies but this run has no rating for it. " +
                 (report.SharedReasons.Count > 0 ? $"Reasons in [brackets] are stated once under [Not-run reasons ({engine.Name})](#{reasonsAnchor}). " : string.Empty) +
                 "Each ID links to its evidence.");
@@ -443,7 +444,12 @@ public static class MarkdownReport
             md.Line($"- **Servers that contributed:** {string.Join("; ", used.Select(s => $"{s.Kind}, version {s.Version} ({s.Isolation})"))}");
         }
 
-        md.Line($"- **To raise the rating:** {d.ToRaise}");
+        // The catalog's "to raise" texts are about Temporal; another engine's details do not borrow them.
+        if (r.Engine.IsSubject)
+        {
+            md.Line($"- **To raise the rating:** {d.ToRaise}");
+        }
+
         md.Blank();
         if (r.Evidence is { } evidence)
         {
