@@ -35,6 +35,9 @@ public static class MarkdownReport
         md.Line(EvaluationReport.AggregationRule);
         md.Blank();
         Conclusion(md, report, 2);
+
+        // Issue 18 §5's Comparison, When to use and Deployment checklist (DurableEval.Evaluation/Comparison/) render
+        // from this same RunReport when run.IsMultiEngine, linking to each engine's evidence with ReportAnchors.
         foreach (var other in run.Others)
         {
             EngineSection(md, other);
