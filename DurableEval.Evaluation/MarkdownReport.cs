@@ -59,8 +59,17 @@ public static class MarkdownReport
         md.Blank();
     }
 
-    /// <summary>"Temporal: Production Ready": the verdict line names the engine it is about.</summary>
-    public static string EngineVerdict(EvaluationReport report) => $"{report.Engine.Name}: {Verdict(report.Overall)}";
+    /// <summary>
+    /// "Temporal: Production Ready": the verdict line names the engine it is about. Another engine's verdict has no
+    /// fail-close rule to call it incomplete, so it says how much evidence it rests on: "... from 3 of 55 applicable criteria".
+    /// </summary>
+    public static string EngineVerdict(EvaluationReport report) => $"{report.Engine.Name}: {Verdict(report.Overall)}{EvidenceShare(report)}";
+
+    /// <summary>" from 3 of 55 applicable criteria" for a rated engine other than the subject; nothing otherwise.</summary>
+    public static string EvidenceShare(EvaluationReport report) =>
+        report.Engine.IsSubject || report.Overall.Stars is null
+            ? string.Empty
+            : $" from {Int(report.Evaluated)} of {Int(report.Total - report.NotApplicable)} applicable criteria";
 
     /// <summary>How an engine's results are used: the subject is gated by the policy; the others are evidence for comparison.</summary>
     public static string GateText(Engine engine) =>

@@ -81,6 +81,12 @@ public sealed partial class MultiEngineReportTests
         }
 
         Assert.Contains("not gated", lines[1], StringComparison.Ordinal);
+
+        // Another engine has no fail-close rule to call its verdict incomplete: it says what the verdict rests on.
+        var share = $" from {DurableTask.Evaluated} of {Catalog.All.Count - NotApplicableTo(Engines.DurableTask).Count} applicable criteria";
+        Assert.EndsWith(share, MarkdownReport.EngineVerdict(DurableTask), StringComparison.Ordinal);
+        Assert.Contains(share + ";", lines[1], StringComparison.Ordinal);
+        Assert.Equal(string.Empty, MarkdownReport.EvidenceShare(Run.Subject));
         Assert.EndsWith("report: REPORT.md", lines[^1], StringComparison.Ordinal);
         Assert.Contains($"{Engines.AgentFramework.Name} used from .NET", string.Join("\n", Findings.Conclusion(AgentFramework)), StringComparison.Ordinal);
     }
