@@ -1,0 +1,69 @@
+using DurableEval.Workflows.AgentFramework;
+using DurableEval.Workflows.Shared;
+
+namespace DurableEval.Worker;
+
+/// <summary>
+/// --host agentframework: runs Agent Framework step chains in this process, checkpointed to a folder, writing each
+/// raw step execution to the journal. Each session resumes from its latest checkpoint when it has one (the worker
+/// that ran it before was killed), or starts. A session whose result is already in the journal is not run again:
+/// deciding what to resume after a restart is the application's job, and this is that application. The result of
+/// each run is written to the journal (there is no server to hold it); the process exits once every run finished.
+/// </summary>
+internal static class AgentFrameworkHost
+{
+    public static async Task<int> RunAsync(WorkerArguments arguments)
+    {
+        AgentFrameworkWorkerSettings settings;
+        try
+        {
+            settings = AgentFrameworkWorkerSettings.Parse(Console.In.ReadLine());
+        }
+        catch (Exception e) when (e is FormatException or System.Text.Json.JsonException)
+        {
+            Console.Error.WriteLine($"worker {arguments.Identity}: {e.Message}");
+            return WorkerExitCodes.BadConnectionSettings;
+        }
+
+        ParentWatch.Start(arguments.ParentProcessId);
+        using var journal = StepJournal.Open(arguments.LedgerPath);
+        var (manager, store) = CheckpointedRuns.InFolder(settings.CheckpointFolder);
+        using (store)
+        {
+            var finished = journal.ReadAll()
+                .Where(r => r.Kind == JournalKind.Result && r.WorkflowId is not null)
+                .Select(r => r.WorkflowId!)
+                .ToHashSet(StringComparer.Ordinal);
+            var recorder = new StepJournalRecorder(journal, arguments.Identity, settings.WorkMilliseconds);
+            journal.WorkerStarted(arguments.Identity, $"pid {Environment.ProcessId}, host agentframework, {settings.Sessions.Count - finished.Count} of {settings.Sessions.Count} runs to drive");
+            Console.WriteLine($"worker {arguments.Identity} driving {settings.Sessions.Count} runs checkpointed in {settings.CheckpointFolder}");
+            try
+            {
+                await Task.WhenAll(settings.Sessions.Where(s => !finished.Contains(s.Id)).Select(async session =>
+                {
+                    // Each run gets its own workflow instance: executors are bound per workflow.
+                    var workflow = StepChainWorkflow.Build(settings.Steps, recorder);
+                    var (run, from) = await CheckpointedRuns.StartOrResumeAsync(workflow, manager, session.Id, StepChainWorkflow.Start(session.Id, session.Index), CancellationToken.None);
+                    await using (run)
+                    {
+                        var end = await CheckpointedRuns.WatchAsync(run, onRequest: null, CancellationToken.None);
+                        var how = from is null ? "started" : $"resumed from checkpoint {from.CheckpointId}";
+                        if (end.Output is null)
+                        {
+                            throw new InvalidOperationException($"run {session.Id} ({how}) ended without output: {end.Error ?? "its stream ended"}");
+                        }
+
+                        journal.ResultReceived(session.Id, end.Output);
+                    }
+                }));
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                Console.Error.WriteLine($"worker {arguments.Identity} failed while running: {e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")}");
+                return WorkerExitCodes.FailedWhileRunning;
+            }
+        }
+
+        return 0;
+    }
+}
