@@ -27,19 +27,24 @@ internal static class AgentFrameworkHost
 
         ParentWatch.Start(arguments.ParentProcessId);
         using var journal = StepJournal.Open(arguments.LedgerPath);
-        var (manager, store) = CheckpointedRuns.InFolder(settings.CheckpointFolder);
-        using (store)
+        var finished = journal.ReadAll()
+            .Where(r => r.Kind == JournalKind.Result && r.WorkflowId is not null)
+            .Select(r => r.WorkflowId!)
+            .ToHashSet(StringComparer.Ordinal);
+        var recorder = new StepJournalRecorder(journal, arguments.Identity, settings.WorkMilliseconds);
+
+        // Announced before any store is opened: a store that cannot be loaded is the framework failing while it
+        // runs, not a worker that never came up.
+        journal.WorkerStarted(arguments.Identity, $"pid {Environment.ProcessId}, host agentframework, {settings.Sessions.Count - finished.Count} of {settings.Sessions.Count} runs to drive");
+        Console.WriteLine($"worker {arguments.Identity} driving {settings.Sessions.Count} runs checkpointed under {settings.CheckpointFolder}");
+        try
         {
-            var finished = journal.ReadAll()
-                .Where(r => r.Kind == JournalKind.Result && r.WorkflowId is not null)
-                .Select(r => r.WorkflowId!)
-                .ToHashSet(StringComparer.Ordinal);
-            var recorder = new StepJournalRecorder(journal, arguments.Identity, settings.WorkMilliseconds);
-            journal.WorkerStarted(arguments.Identity, $"pid {Environment.ProcessId}, host agentframework, {settings.Sessions.Count - finished.Count} of {settings.Sessions.Count} runs to drive");
-            Console.WriteLine($"worker {arguments.Identity} driving {settings.Sessions.Count} runs checkpointed in {settings.CheckpointFolder}");
-            try
+            await Task.WhenAll(settings.Sessions.Where(s => !finished.Contains(s.Id)).Select(session => Task.Run(async () =>
             {
-                await Task.WhenAll(settings.Sessions.Where(s => !finished.Contains(s.Id)).Select(async session =>
+                // One store per run: FileSystemJsonCheckpointStore is documented as not thread-safe and process-exclusive,
+                // and concurrent runs sharing one interleave their index lines (the store then no longer loads).
+                var (manager, store) = CheckpointedRuns.InFolder(settings.FolderOf(session));
+                using (store)
                 {
                     // Each run gets its own workflow instance: executors are bound per workflow.
                     var workflow = StepChainWorkflow.Build(settings.Steps, recorder);
@@ -55,13 +60,13 @@ internal static class AgentFrameworkHost
 
                         journal.ResultReceived(session.Id, end.Output);
                     }
-                }));
-            }
-            catch (Exception e) when (e is not OutOfMemoryException)
-            {
-                Console.Error.WriteLine($"worker {arguments.Identity} failed while running: {e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")}");
-                return WorkerExitCodes.FailedWhileRunning;
-            }
+                }
+            })));
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            Console.Error.WriteLine($"worker {arguments.Identity} failed while running: {e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")}{(e.InnerException is { } inner ? $" ({inner.GetType().Name}: {inner.Message.ReplaceLineEndings(" ")})" : string.Empty)}");
+            return WorkerExitCodes.FailedWhileRunning;
         }
 
         return 0;

@@ -12,6 +12,9 @@ public sealed record CheckpointedSession(string Id, int Index);
 /// </summary>
 public sealed record AgentFrameworkWorkerSettings(string CheckpointFolder, IReadOnlyList<CheckpointedSession> Sessions, int Steps, int WorkMilliseconds)
 {
+    /// <summary>The checkpoint folder of one run: a store per run (the file store must not be shared between concurrent runs).</summary>
+    public string FolderOf(CheckpointedSession session) => Path.Combine(CheckpointFolder, session.Id);
+
     public string ToJsonLine() => JsonSerializer.Serialize(this);
 
     public static AgentFrameworkWorkerSettings Parse(string? line) =>

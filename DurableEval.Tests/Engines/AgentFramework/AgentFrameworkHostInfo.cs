@@ -2,7 +2,7 @@ using System.Reflection;
 using DurableEval.Evaluation;
 using Microsoft.Agents.AI.Workflows;
 
-namespace DurableEval.Tests.Engines.AgentFramework;
+namespace DurableEval.Tests.AgentFramework;
 
 /// <summary>What the report shows as the "server" of an Agent Framework check: the in-process execution of the referenced package.</summary>
 public static class AgentFrameworkHostInfo

@@ -4,7 +4,7 @@ using DurableEval.Tests.Reliability;
 using DurableEval.Workflows.AgentFramework;
 using DurableEval.Workflows.Shared;
 
-namespace DurableEval.Tests.Engines.AgentFramework;
+namespace DurableEval.Tests.AgentFramework;
 
 /// <summary>The shape of one checkpoint kill run: a few step chains, a few kills, short steps.</summary>
 public sealed record CheckpointKillOptions
