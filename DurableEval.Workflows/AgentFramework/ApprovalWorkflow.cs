@@ -32,6 +32,9 @@ public static class ApprovalWorkflow
     public const string DecideId = "decide";
     private const string OrderKey = "order";
 
+    // Without a scope name, state is private to the executor that wrote it; the order is shared between two.
+    private const string SharedScope = "approval";
+
     public static Workflow Build(ExecutorCounter counter)
     {
         var port = RequestPort.Create<ApprovalRequest, ApprovalDecision>(PortId);
@@ -49,7 +52,7 @@ public static class ApprovalWorkflow
         public override async ValueTask<ApprovalRequest> HandleAsync(string message, IWorkflowContext context, CancellationToken cancellationToken = default)
         {
             counter.Hit(Id);
-            await context.QueueStateUpdateAsync(OrderKey, message, cancellationToken).ConfigureAwait(false);
+            await context.QueueStateUpdateAsync(OrderKey, message, SharedScope, cancellationToken).ConfigureAwait(false);
             return new ApprovalRequest(message);
         }
     }
@@ -59,7 +62,7 @@ public static class ApprovalWorkflow
         public override async ValueTask<string> HandleAsync(ApprovalDecision message, IWorkflowContext context, CancellationToken cancellationToken = default)
         {
             counter.Hit(Id);
-            var order = await context.ReadStateAsync<string>(OrderKey, cancellationToken).ConfigureAwait(false);
+            var order = await context.ReadStateAsync<string>(OrderKey, SharedScope, cancellationToken).ConfigureAwait(false);
             return Verdict(order ?? "(order lost)", message);
         }
     }

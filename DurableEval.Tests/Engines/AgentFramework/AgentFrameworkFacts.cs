@@ -21,5 +21,5 @@ public sealed partial class AgentFrameworkFacts(ServerFixture servers, ITestOutp
         + "checkpoints, a durable checkpoint store for production (FileSystemJsonCheckpointStore is a local folder), and timers or deadlines on waits.";
 
     private const string CheckpointsDoc = "https://learn.microsoft.com/agent-framework/workflows/checkpoints";
-    private const string RequestsDoc = "https://learn.microsoft.com/agent-framework/workflows/requests-and-responses";
+    private const string RequestsDoc = "https://learn.microsoft.com/agent-framework/workflows/human-in-the-loop";
 }
