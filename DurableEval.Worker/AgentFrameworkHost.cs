@@ -1,5 +1,9 @@
+using System.ClientModel;
+using System.ClientModel.Primitives;
 using DurableEval.Workflows.AgentFramework;
 using DurableEval.Workflows.Shared;
+using Microsoft.Extensions.AI;
+using OpenAI;
 
 namespace DurableEval.Worker;
 
@@ -47,8 +51,9 @@ internal static class AgentFrameworkHost
                 using (store)
                 {
                     // Each run gets its own workflow instance: executors are bound per workflow.
-                    var workflow = StepChainWorkflow.Build(settings.Steps, recorder);
-                    var (run, from) = await CheckpointedRuns.StartOrResumeAsync(workflow, manager, session.Id, StepChainWorkflow.Start(session.Id, session.Index), CancellationToken.None);
+                    var (run, from) = settings.ModelEndpoint is { } endpoint
+                        ? await CheckpointedRuns.StartOrResumeAsync(ModelCallWorkflow.Build(ChatClient(endpoint, settings.ModelApiKey), new ExecutorCounter()), manager, session.Id, session.Id, CancellationToken.None)
+                        : await CheckpointedRuns.StartOrResumeAsync(StepChainWorkflow.Build(settings.Steps, recorder), manager, session.Id, StepChainWorkflow.Start(session.Id, session.Index), CancellationToken.None);
                     await using (run)
                     {
                         var end = await CheckpointedRuns.WatchAsync(run, onRequest: null, CancellationToken.None);
@@ -71,4 +76,16 @@ internal static class AgentFrameworkHost
 
         return 0;
     }
+
+    /// <summary>The real OpenAI chat client, its own retries off as in the facts, so the endpoint's request count is exact.</summary>
+    private static IChatClient ChatClient(string endpoint, string? key) =>
+        new OpenAI.Chat.ChatClient(
+            "scripted-model",
+            new ApiKeyCredential(key ?? "none"),
+            new OpenAIClientOptions
+            {
+                Endpoint = new Uri(endpoint),
+                RetryPolicy = new ClientRetryPolicy(maxRetries: 0),
+                NetworkTimeout = TimeSpan.FromSeconds(30),
+            }).AsIChatClient();
 }

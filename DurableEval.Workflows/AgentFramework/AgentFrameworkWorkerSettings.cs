@@ -12,6 +12,15 @@ public sealed record CheckpointedSession(string Id, int Index);
 /// </summary>
 public sealed record AgentFrameworkWorkerSettings(string CheckpointFolder, IReadOnlyList<CheckpointedSession> Sessions, int Steps, int WorkMilliseconds)
 {
+    /// <summary>
+    /// Set: the runs are model calls (<see cref="ModelCallWorkflow"/>, topic = session id) to this OpenAI-compatible
+    /// base address instead of step chains.
+    /// </summary>
+    public string? ModelEndpoint { get; init; }
+
+    /// <summary>The model endpoint's key (the loopback endpoint checks none); here, on standard input, never on a command line.</summary>
+    public string? ModelApiKey { get; init; }
+
     /// <summary>The checkpoint folder of one run: a store per run (the file store must not be shared between concurrent runs).</summary>
     public string FolderOf(CheckpointedSession session) => Path.Combine(CheckpointFolder, session.Id);
 

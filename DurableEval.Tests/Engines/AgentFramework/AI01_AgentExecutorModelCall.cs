@@ -28,7 +28,8 @@ public sealed partial class AgentFrameworkFacts
                 Core("reply-reaches-output", "The model's reply to the prompt is the run's output; the endpoint received exactly one request for it"),
                 Core("429-retried", "A call answered HTTP 429 is retried by the framework and the run then yields the reply (the client's own retries are off)"),
                 Core("resume-after-failed-call", "The run that failed on the 429, resumed from its latest checkpoint in a fresh manager, re-issues the call exactly once more and yields the reply; the step before the call is not re-run"),
-                Core("crashed-mid-call", "A run cut off while the endpoint held its call open (every call in flight ended, as with a killed process), resumed from its latest checkpoint, re-issues that call exactly once more and yields the reply; the step before the call is not re-run"),
+                Core("killed-mid-call", "A run whose worker process (DurableEval.Worker) is killed hard (SIGKILL) while the endpoint holds its model call open, resumed by a fresh process from its latest checkpoint, re-issues the call exactly once more and yields the endpoint's answer to the re-issue"),
+                Edge("crashed-mid-call", "A run cut off while the endpoint held its call open (every call in flight ended, as with a killed process), resumed from its latest checkpoint, re-issues that call exactly once more and yields the reply; the step before the call is not re-run"),
             ],
             async checks =>
             {
@@ -90,6 +91,10 @@ public sealed partial class AgentFrameworkFacts
                     }
 
                     fact.Metric("model_requests", endpoint.Requests, "count");
+
+                    var killed = await ModelCallProcessKill.RunAsync(Output.WriteLine, checks.Cancellation);
+                    killed.Verdict().RecordAs(checks, "killed-mid-call");
+                    fact.Metric("killed_mid_call_s", killed.Elapsed.TotalSeconds, "s");
                 }
                 finally
                 {
@@ -98,14 +103,14 @@ public sealed partial class AgentFrameworkFacts
             });
 
         fact.Finding(
-            "The cut-off mid-call runs in this process (the call in flight cancelled, the run abandoned, a fresh checkpoint manager over the folder), not in a killed "
-            + "worker process as Temporal's AI-01 does; the kill of a whole process is measured by EX-01 and CP-02 on the same checkpoint store.");
+            "killed-mid-call kills a DurableEval.Worker process (--host agentframework) whose run is held in its model call by the loopback endpoint, as Temporal's AI-01 does; "
+            + "crashed-mid-call repeats it in this process (the call in flight cancelled, the run abandoned, a fresh checkpoint manager over the folder), where the executor counts are visible.");
         fact.Finding(LeftToTheUser);
         fact.Cite("An agent runs inside a workflow as an executor; checkpoints are taken at superstep boundaries, so a run resumed from one re-runs the executors after it.", CheckpointsDoc);
         fact.Conclude();
     }
 
-    private static string Answer(ChatRequestSeen request) => $"answer #{request.Index.ToString(CultureInfo.InvariantCulture)} to {request.LastUser}";
+    private static string Answer(ChatRequestSeen request) => ModelCallProcessKill.Answer(request);
 
     private static string Quote(string? text) => text is null ? "none" : $"'{text}'";
 

@@ -25,7 +25,7 @@ public sealed partial class AgentFrameworkFacts
                 Core("reject", "A rejection reaches the output: '<order> rejected by <reviewer>'"),
                 Edge("misrouted-response-refused", "A response addressed to another port is refused with an error and the executor after the port does not run"),
                 Production("approval-survives-restart", "Approved after a restart from the checkpoint taken while waiting: the run yields the approval, the step before the port ran once"),
-                Core("timeout-path", "With no decision the run ends on a deadline"),
+                Core("timeout-path", $"With no decision within a {DeadlineMs} ms window (real time), the run completes on its timeout path: '<order> rejected by deadline'"),
             ],
             async checks =>
             {
@@ -48,9 +48,13 @@ public sealed partial class AgentFrameworkFacts
                 var restarted = await ApprovalRun.RunAsync($"order-s-{tag}", approve, restart: true, answerOnPort: null, checks.Cancellation);
                 checks.Expect("approval-survives-restart", restarted.Output == restarted.Expected && restarted.SubmitRuns == 1 && restarted.DecideRuns == 1, restarted.DescribeEnd());
 
-                checks.NotRun(
+                var timeout = new ApprovalDecision(false, "deadline");
+                var timedOut = await ApprovalRun.RunAsync($"order-t-{tag}", timeout, restart: false, answerOnPort: null, checks.Cancellation, TimeSpan.FromMilliseconds(DeadlineMs));
+                checks.Expect(
                     "timeout-path",
-                    "Agent Framework 1.28.0 has no deadline on a RequestPort wait and no timer in IWorkflowContext: a decision window is the application's to build");
+                    timedOut.Paused && timedOut.Output == timedOut.Expected && timedOut.AnsweredAfterMilliseconds >= DeadlineMs - TimerResolutionMs,
+                    $"no decision window in the framework (no deadline on a RequestPort wait, no timer in IWorkflowContext): the application's own timer answered after "
+                    + $"{timedOut.AnsweredAfterMilliseconds.ToString("0", System.Globalization.CultureInfo.InvariantCulture)} ms; {timedOut.DescribeEnd()}");
             });
 
         fact.Finding(LeftToTheUser);

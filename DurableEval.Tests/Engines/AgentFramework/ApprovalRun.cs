@@ -18,7 +18,8 @@ public sealed record ApprovalObservation(
     string? Output,
     string? Error,
     int SubmitRuns,
-    int DecideRuns)
+    int DecideRuns,
+    double AnsweredAfterMilliseconds = 0)
 {
     public string Expected => ApprovalWorkflow.Verdict(Order, Decision);
 
@@ -43,7 +44,7 @@ public static class ApprovalRun
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(10);
 
     public static async Task<ApprovalObservation> RunAsync(
-        string order, ApprovalDecision decision, bool restart, string? answerOnPort, CancellationToken cancellation)
+        string order, ApprovalDecision decision, bool restart, string? answerOnPort, CancellationToken cancellation, TimeSpan? answerAfter = null)
     {
         var folder = AgentFrameworkHostInfo.NewCheckpointFolder("approval");
         var session = $"af-approval-{Guid.NewGuid():N}";
@@ -58,6 +59,8 @@ public static class ApprovalRun
             string? outputBefore;
             RunEnd end;
             var reEmitted = false;
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            double answeredAfter = 0;
             ExternalResponse Answer(ExternalRequest request) => answerOnPort is null
                 ? request.CreateResponse(decision)
                 : new ExternalResponse(new RequestPortInfo(request.PortInfo.RequestType, request.PortInfo.ResponseType, answerOnPort), request.RequestId, new PortableValue(decision));
@@ -71,6 +74,7 @@ public static class ApprovalRun
                 {
                     var first = await CheckpointedRuns.WatchAsync(run, onRequest: null, bound.Token);
                     asked = first.Requests.FirstOrDefault();
+                    clock.Restart();
                     for (var i = 0; i < 100 && asked is not null; i++)
                     {
                         waiting = await run.GetStatusAsync(bound.Token);
@@ -90,6 +94,13 @@ public static class ApprovalRun
                     }
                     else
                     {
+                        // An application's deadline: its own timer answers the pending request (the framework has none).
+                        if (answerAfter is { } delay)
+                        {
+                            await Task.Delay(delay, bound.Token);
+                        }
+
+                        answeredAfter = clock.Elapsed.TotalMilliseconds;
                         await run.SendResponseAsync(Answer(asked));
                         end = await CheckpointedRuns.WatchAsync(run, onRequest: null, bound.Token);
                     }
@@ -124,7 +135,7 @@ public static class ApprovalRun
 
             return new ApprovalObservation(
                 order, decision, asked?.PortInfo.PortId, requestedOrder(asked), waiting, decideBefore, outputBefore, restart, reEmitted,
-                end.Output, end.Error, counter[ApprovalWorkflow.SubmitId], counter[ApprovalWorkflow.DecideId]);
+                end.Output, end.Error, counter[ApprovalWorkflow.SubmitId], counter[ApprovalWorkflow.DecideId], answeredAfter);
         }
         finally
         {

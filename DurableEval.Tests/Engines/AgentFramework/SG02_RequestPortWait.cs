@@ -13,6 +13,11 @@ public sealed partial class AgentFrameworkFacts
     /// restart (the waiting run abandoned, a fresh checkpoint manager resuming the latest checkpoint) the response
     /// arrives and the run continues with it.
     /// </summary>
+    private const int DeadlineMs = 300;
+
+    // Task.Delay may end a timer tick before the Stopwatch says the delay has passed.
+    private const int TimerResolutionMs = 16;
+
     [SkippableFact]
     [Criterion("SG-02", Engine = Engine)]
     public async Task SG02_RequestPortWait()
@@ -23,7 +28,7 @@ public sealed partial class AgentFrameworkFacts
             [
                 Core("pauses-for-response", $"The run halts at the '{ApprovalWorkflow.PortId}' RequestPort: a RequestInfoEvent carries the order, the executor after the port has not run, no output, status PendingRequests"),
                 Core("response-resumes-run", "After a restart from the checkpoint taken while waiting, the response is delivered and the run yields the verdict computed from it; the executor before the port ran once in all"),
-                Core("wait-deadline", "A wait can carry a deadline that ends it without a response"),
+                Core("wait-deadline", $"A wait with a {DeadlineMs} ms deadline (real time: the framework has no clock of its own) ends at the deadline and the run continues on its timeout path"),
             ],
             async checks =>
             {
@@ -32,10 +37,15 @@ public sealed partial class AgentFrameworkFacts
                 var o = await ApprovalRun.RunAsync(order, decision, restart: true, answerOnPort: null, checks.Cancellation);
                 checks.Expect("pauses-for-response", o.Paused && o.StatusWhileWaiting == Microsoft.Agents.AI.Workflows.RunStatus.PendingRequests, o.DescribePause());
                 checks.Expect("response-resumes-run", o.Output == o.Expected && o.SubmitRuns == 1 && o.DecideRuns == 1, o.DescribeEnd());
-                checks.NotRun(
+
+                // The framework gives a wait no deadline (RequestPort.Create takes only an id; IWorkflowContext has no
+                // timer), so the deadline is the application's: its own timer answers the pending request.
+                var timeout = new ApprovalDecision(false, "deadline");
+                var timedOut = await ApprovalRun.RunAsync($"order-t-{order[6..14]}", timeout, restart: false, answerOnPort: null, checks.Cancellation, TimeSpan.FromMilliseconds(DeadlineMs));
+                checks.Expect(
                     "wait-deadline",
-                    "Agent Framework 1.28.0 has no deadline on a wait: RequestPort.Create<TRequest, TResponse>(id) takes only an id, and IWorkflowContext offers "
-                    + "no timer; a deadline is the application's (its own clock, then a response or a cancelled run)");
+                    timedOut.Paused && timedOut.Output == timedOut.Expected && timedOut.AnsweredAfterMilliseconds >= DeadlineMs - TimerResolutionMs,
+                    $"no deadline in the framework: the application's timer answered the pending request after {timedOut.AnsweredAfterMilliseconds.ToString("0", System.Globalization.CultureInfo.InvariantCulture)} ms with a timeout decision; {timedOut.DescribeEnd()}");
             });
 
         fact.Finding(LeftToTheUser);
