@@ -38,6 +38,11 @@ public sealed partial class AgentFrameworkFacts
                 fact.Metric("crash_duplicate_executions", v.Metrics.DuplicateExecutions, "count");
             });
 
+        fact.Finding(
+            "The oracles are the Temporal protocol's; with no server history here, their history cross-checks read none (\"0 histories\"): "
+            + "a step counts as recorded once the next step started, which the runner allows only after the superstep's checkpoint was written.");
+        fact.Finding(FileStoreCaveat);
+        fact.Cite("FileSystemJsonCheckpointStore: intended for durable, process-exclusive checkpoint persistence; instances are not thread-safe.", FileStoreSource);
         fact.Finding(LeftToTheUser);
         fact.Cite("A workflow resumed from a checkpoint continues from the superstep after it; executors of later supersteps run again.", CheckpointsDoc);
         fact.Conclude();

@@ -48,6 +48,11 @@ public sealed partial class AgentFrameworkFacts
                     + "a step in flight at a kill runs again from the checkpoint and its effect applies again unless the application deduplicates it.");
             });
 
+        fact.Finding(
+            "The oracles are the Temporal protocol's; with no server history here, their history cross-checks read none (\"0 histories\"): "
+            + "a step counts as recorded once the next step started, which the runner allows only after the superstep's checkpoint was written.");
+        fact.Finding(FileStoreCaveat);
+        fact.Cite("FileSystemJsonCheckpointStore: intended for durable, process-exclusive checkpoint persistence; instances are not thread-safe.", FileStoreSource);
         fact.Finding(LeftToTheUser);
         fact.Cite("Checkpoints are created at the end of each superstep; a workflow can be resumed from a checkpoint, including in a new process (rehydration).", CheckpointsDoc);
         fact.Conclude();
