@@ -50,6 +50,7 @@ public sealed partial class AgentFrameworkFacts
                 {
                     // The reply.
                     var plain = await ModelRunAsync(endpoint, $"plain-{tag}", checks.Cancellation);
+                    AgentFrameworkHostInfo.DeleteQuietly(plain.Folder);
                     var plainPrompt = ModelCallWorkflow.Prompt($"plain-{tag}");
                     var plainSeen = endpoint.Seen.Where(r => r.LastUser == plainPrompt).ToList();
                     checks.Expect(
@@ -77,6 +78,7 @@ public sealed partial class AgentFrameworkFacts
                     var heldAtCrash = endpoint.Seen.Count(r => r.LastUser == held);
                     if (!cut.Reached)
                     {
+                        AgentFrameworkHostInfo.DeleteQuietly(cut.Run.Folder);
                         checks.NotRun("crashed-mid-call", "the endpoint never held the call within 10 s, so the cut-off hit no call in flight");
                     }
                     else

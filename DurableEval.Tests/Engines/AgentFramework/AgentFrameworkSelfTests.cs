@@ -54,6 +54,22 @@ public sealed class AgentFrameworkSelfTests
         Assert.Equal(OracleOutcome.Failed, CheckpointResumeOracle.SameResult(good with { Output = "y" }).Outcome);
     }
 
+    /// <summary>
+    /// The human-in-the-loop check of SG-02 and AI-03 against a broken delivery: the response sent to a port the request
+    /// did not come from. The run still paused, but it did not continue with the response, so the check fails.
+    /// </summary>
+    [Fact]
+    public async Task HumanInTheLoopCheckFailsWhenTheResponseGoesToTheWrongPort()
+    {
+        var decision = new ApprovalDecision(true, "alice");
+        var misrouted = await ApprovalRun.RunAsync($"order-{Guid.NewGuid():N}"[..14], decision, restart: false, answerOnPort: "another-port", CancellationToken.None);
+        Assert.True(misrouted.Paused, misrouted.DescribePause());
+        Assert.False(misrouted.ContinuedWithResponse, misrouted.DescribeEnd());
+
+        var delivered = await ApprovalRun.RunAsync($"order-{Guid.NewGuid():N}"[..14], decision, restart: false, answerOnPort: null, CancellationToken.None);
+        Assert.True(delivered.ContinuedWithResponse, delivered.DescribeEnd());
+    }
+
     /// <summary>The real file store, except that the second checkpoint written through this instance is lost.</summary>
     private static (CheckpointManager Manager, IDisposable Store) LosingStore(string folder)
     {

@@ -26,6 +26,9 @@ public sealed record ApprovalObservation(
     /// <summary>The run halted at the port with the order it asked about, and nothing downstream of the port ran.</summary>
     public bool Paused => RequestPort == ApprovalWorkflow.PortId && RequestedOrder == Order && DecideRunsBeforeResponse == 0 && OutputBeforeResponse is null;
 
+    /// <summary>The run went on with the response: it yielded the verdict computed from it, each executor having run once.</summary>
+    public bool ContinuedWithResponse => Output == Expected && SubmitRuns == 1 && DecideRuns == 1;
+
     public string DescribePause() =>
         $"request on port '{RequestPort ?? "none"}' for '{RequestedOrder ?? "nothing"}' (expected '{ApprovalWorkflow.PortId}' for '{Order}'); status while waiting {StatusWhileWaiting?.ToString() ?? "unknown"}; "
         + $"'decide' ran {DecideRunsBeforeResponse} time(s) and the run yielded {(OutputBeforeResponse is null ? "nothing" : $"'{OutputBeforeResponse}'")} before the response";
