@@ -56,7 +56,7 @@ public static class AgentFrameworkScope
         ["OP-05"] = Applicability.With(SupportLevel.Custom, "no retention or cleanup: the store keeps every checkpoint (the file store has no delete), so removing old runs' data is the application's"),
         ["OP-06"] = Applicability.With(SupportLevel.Custom, "no service to make highly available: availability is the hosting application's and its checkpoint store's"),
         ["OP-07"] = Applicability.With(SupportLevel.Custom, "no tenancy: isolating tenants (a store or folder per tenant) is the application's"),
-        ["OB-01"] = Applicability.With(SupportLevel.Custom, "no run dashboard in the workflows package; runs are seen through the application's own telemetry"),
+        ["OB-01"] = Applicability.With(SupportLevel.Pattern, "DevUI (Microsoft.Agents.AI.DevUI) runs and visualizes agents and workflows in a web interface, documented as a sample app for development, not for production (integrations/by-component/ui/devui)"),
         ["OB-02"] = Applicability.With(SupportLevel.Native, $"workflows emit OpenTelemetry spans, logs and metrics ({Observability})"),
         ["OB-03"] = Applicability.With(SupportLevel.Custom, $"no event history to fetch: a run's events exist only while it is watched, and checkpoints are its only stored trace ({Checkpoints}); WorkflowVisualizer draws the graph, not a run"),
         ["OB-04"] = Applicability.With(SupportLevel.Native, $"workflow.build, workflow.run, message.send, executor.process and edge_group.process spans, linked across executors ({Observability})"),

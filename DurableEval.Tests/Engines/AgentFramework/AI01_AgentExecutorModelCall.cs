@@ -1,4 +1,3 @@
-using System.Globalization;
 using DurableEval.Tests.Criteria.Agents;
 using DurableEval.Tests.Evidence;
 using DurableEval.Tests.Reporting;
