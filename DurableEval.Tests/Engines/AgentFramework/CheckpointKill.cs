@@ -21,11 +21,15 @@ public sealed record CheckpointKillOptions
 
     public int? Seed { get; init; }
 
-    /// <summary>How long the planned kill waits for the current worker to have a step in flight.</summary>
-    public TimeSpan InFlightBound { get; init; } = TimeSpan.FromSeconds(5);
+    /// <summary>
+    /// How long the planned kill waits for the current worker to have a step in flight. Generous: a fresh process
+    /// under load can take seconds to start and resume, and a kill before that lands on nothing (the wait ends at the
+    /// first step in flight, so it costs nothing otherwise).
+    /// </summary>
+    public TimeSpan InFlightBound { get; init; } = TimeSpan.FromSeconds(15);
 
     /// <summary>The whole run's bound: past it the run is a stall.</summary>
-    public TimeSpan RunBound { get; init; } = TimeSpan.FromSeconds(45);
+    public TimeSpan RunBound { get; init; } = TimeSpan.FromSeconds(60);
 
     public int TotalSteps => Workflows * Steps;
 }
