@@ -19,10 +19,11 @@ internal sealed record HostSelection(string Host, Uri? ModelEndpoint)
 {
     public const string Steps = "steps";
     public const string Ai = "ai";
+    public const string AgentFramework = "agentframework";
     public const string ApiKeyVariable = "DURABLEEVAL_MODEL_API_KEY";
 
     public const string Usage =
-        "[--host steps|ai] [--model-endpoint URL]: --host ai hosts the model-call workflows and needs --model-endpoint "
+        "[--host steps|ai|agentframework] [--model-endpoint URL]: --host agentframework runs Agent Framework step chains (AgentFrameworkHost); --host ai hosts the model-call workflows and needs --model-endpoint "
         + $"(an OpenAI-compatible base address such as http://127.0.0.1:5000/v1/) and the {ApiKeyVariable} environment variable.";
 
     private static readonly string[] Names = ["host", "model-endpoint"];
@@ -45,9 +46,9 @@ internal sealed record HostSelection(string Host, Uri? ModelEndpoint)
         }
 
         var host = mine.GetValueOrDefault("host", Steps);
-        if (host is not (Steps or Ai))
+        if (host is not (Steps or Ai or AgentFramework))
         {
-            throw new ArgumentException($"--host must be {Steps} or {Ai}, got '{host}'");
+            throw new ArgumentException($"--host must be {Steps}, {Ai} or {AgentFramework}, got '{host}'");
         }
 
         Uri? endpoint = null;
@@ -66,7 +67,7 @@ internal sealed record HostSelection(string Host, Uri? ModelEndpoint)
         return host switch
         {
             Ai when endpoint is null => throw new ArgumentException("--host ai needs --model-endpoint URL"),
-            Steps when endpoint is not null => throw new ArgumentException("--model-endpoint applies only to --host ai"),
+            Steps or AgentFramework when endpoint is not null => throw new ArgumentException("--model-endpoint applies only to --host ai"),
             _ => (new HostSelection(host, endpoint), rest),
         };
     }

@@ -21,6 +21,11 @@ catch (Exception e) when (e is ArgumentException or FormatException or OverflowE
     return WorkerExitCodes.Usage;
 }
 
+if (host.Host == HostSelection.AgentFramework)
+{
+    return await AgentFrameworkHost.RunAsync(arguments);
+}
+
 // The connection (with its secrets) is the first line of standard input; the rest of the stream stays open as the
 // parent-liveness signal that ParentWatch reads from here on.
 WorkerConnection connection;

@@ -27,10 +27,10 @@ public sealed class WorkerProcess : IAsyncDisposable
     }
 
     private readonly ConcurrentQueue<string> firstErrors = new();
-    private readonly WorkerConnection connection;
+    private readonly WorkerConnection? connection;
     private volatile bool killed;
 
-    private WorkerProcess(string identity, Process process, WorkerConnection connection)
+    private WorkerProcess(string identity, Process process, WorkerConnection? connection)
     {
         Identity = identity;
         this.process = process;
@@ -173,7 +173,8 @@ public sealed class WorkerProcess : IAsyncDisposable
 
         // Core logs with terminal colours; the escapes mean nothing in a diagnostic dump. The worker never prints a
         // secret, and what the SDK prints is redacted here too before anyone can quote it.
-        line = connection.Redact(System.Text.RegularExpressions.Regex.Replace(line, "\u001b\\[[0-9;]*m", string.Empty));
+        line = System.Text.RegularExpressions.Regex.Replace(line, "\u001b\\[[0-9;]*m", string.Empty);
+        line = connection?.Redact(line) ?? line;
         if (error && firstErrors.Count < 5)
         {
             firstErrors.Enqueue(line);
@@ -190,16 +191,18 @@ public sealed class WorkerProcess : IAsyncDisposable
 /// What a worker process is told: what to poll, where the journal is, and who it is (its arguments), and how to
 /// connect (<see cref="Connection"/>, secrets included), which goes to its standard input and never its arguments;
 /// optionally what it hosts (<see cref="Host"/>, e.g. "--host ai --model-endpoint URL") and environment variables for
-/// what must not appear on a command line (the model endpoint's key).
+/// what must not appear on a command line (the model endpoint's key). A worker that connects to no server (another
+/// engine's in-process host) has no <see cref="Connection"/>: its first input line is <see cref="InputLine"/> instead.
 /// </summary>
 public sealed record WorkerLaunch(
-    WorkerConnection Connection,
+    WorkerConnection? Connection,
     string TaskQueue,
     string LedgerPath,
     bool Cache,
     string Identity,
     IReadOnlyList<string>? Host = null,
-    IReadOnlyDictionary<string, string>? Environment = null)
+    IReadOnlyDictionary<string, string>? Environment = null,
+    string? InputLine = null)
 {
     public IReadOnlyList<string> Arguments(int parentProcessId) =>
     [
@@ -212,5 +215,6 @@ public sealed record WorkerLaunch(
     ];
 
     /// <summary>The first line written to the worker's standard input (a method: a record prints its properties).</summary>
-    public string StandardInputLine() => Connection.ToJsonLine();
+    public string StandardInputLine() =>
+        InputLine ?? Connection?.ToJsonLine() ?? throw new InvalidOperationException("a worker launch needs a connection or an input line");
 }
