@@ -64,7 +64,7 @@ public static class Assessment
         var scope = EngineScope.For(engine, definition);
         if (!scope.Applies)
         {
-            return new CriterionResult(definition, fact, evidence, Rating.NotApplicable(scope.Reason), false, Coverage.NotObservable) { Engine = engine };
+            return NotApplicable(definition, fact, evidence, engine, scope.Reason);
         }
 
         var rating = RateRun(scope.Support, fact, evidence);
@@ -73,6 +73,10 @@ public static class Assessment
             Engine = engine,
         };
     }
+
+    /// <summary>A criterion outside <paramref name="engine"/>'s scope: no stars, no verdict weight, <paramref name="reason"/> shown.</summary>
+    public static CriterionResult NotApplicable(CriterionDefinition definition, FactOutcome fact, CriterionEvidence? evidence, Engine engine, string reason) =>
+        new(definition, fact, evidence, Rating.NotApplicable(reason), false, Coverage.NotObservable) { Engine = engine };
 
     private static Rating RateRun(SupportLevel support, FactOutcome fact, CriterionEvidence? evidence)
     {

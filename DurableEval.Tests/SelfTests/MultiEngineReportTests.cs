@@ -22,7 +22,7 @@ public sealed partial class MultiEngineReportTests
     private static EvaluationReport AgentFramework => Run.Find(Engines.AgentFramework)!;
 
     private static List<string> NotApplicableTo(Engine engine) =>
-        Catalog.All.Where(d => !EngineScope.For(engine, d).Applies).Select(d => d.Id).ToList();
+        Run.Find(engine)!.Results.Where(r => !r.Rating.IsApplicable).Select(r => r.Definition.Id).ToList();
 
     [Fact]
     public void TheRunListsTheSubjectFirstThenTheOtherEnginesInCatalogOrder()

@@ -179,13 +179,27 @@ public static class SyntheticEvidence
                     Check("no-rerun", CheckKind.Core, CheckOutcome.Passed, "executor A ran once"),
                 ])),
             ["AI-01"] = (Skipped("AF.AI01_ModelCalls", "the loopback chat endpoint could not start", 0.1), null),
-        });
+        }, SyntheticNotApplicable);
         return new RunReport([Report(p), durableTask, agentFramework]);
     }
 
-    private static EvaluationReport OtherEngine(Engine engine, EvaluationProfile p, Dictionary<string, (FactOutcome Fact, CriterionEvidence? Evidence)> byId)
+    /// <summary>
+    /// Criteria the synthetic Agent Framework column treats as outside its scope, so every format's "not applicable"
+    /// rendering is exercised whatever the real scope tables say (today every criterion applies to every engine).
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> SyntheticNotApplicable { get; } = new SortedDictionary<string, string>(StringComparer.Ordinal)
     {
-        var results = Catalog.All.Select(d => byId.TryGetValue(d.Id, out var x)
+        ["OP-05"] = "a library with a checkpoint store the application owns: there is no server-held history to retain or purge",
+        ["OP-06"] = "a library in the application's process: there is no cluster to replicate",
+        ["OP-07"] = "a library in the application's process: there are no namespaces or tenants",
+    };
+
+    private static EvaluationReport OtherEngine(
+        Engine engine, EvaluationProfile p, Dictionary<string, (FactOutcome Fact, CriterionEvidence? Evidence)> byId, IReadOnlyDictionary<string, string>? notApplicable = null)
+    {
+        var results = Catalog.All.Select(d => notApplicable is not null && notApplicable.TryGetValue(d.Id, out var why)
+            ? Assessment.NotApplicable(d, FactOutcome.NoFact, null, engine, why)
+            : byId.TryGetValue(d.Id, out var x)
             ? Assessment.Assess(d, x.Fact, x.Evidence is { } e ? e with { Engine = engine.Id } : null, p, engine)
             : Assessment.Assess(d, FactOutcome.NoFact, null, p, engine)).ToList();
         return EvaluationReport.Build(Clock, Environment, p, results) with { Engine = engine };
