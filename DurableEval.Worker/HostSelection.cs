@@ -19,11 +19,16 @@ internal sealed record HostSelection(string Host, Uri? ModelEndpoint)
 {
     public const string Steps = "steps";
     public const string Ai = "ai";
+
+    /// <summary>The Durable Task Framework's journaled steps on the Azure Storage provider (<see cref="DurableTaskHost"/>).</summary>
+    public const string DurableTask = "durabletask";
     public const string ApiKeyVariable = "DURABLEEVAL_MODEL_API_KEY";
 
     public const string Usage =
-        "[--host steps|ai] [--model-endpoint URL]: --host ai hosts the model-call workflows and needs --model-endpoint "
-        + $"(an OpenAI-compatible base address such as http://127.0.0.1:5000/v1/) and the {ApiKeyVariable} environment variable.";
+        "[--host steps|ai|durabletask] [--model-endpoint URL]: --host ai hosts the model-call workflows and needs --model-endpoint "
+        + $"(an OpenAI-compatible base address such as http://127.0.0.1:5000/v1/) and the {ApiKeyVariable} environment variable; "
+        + "--host durabletask hosts the Durable Task steps on the Azure Storage provider (--task-queue names the task hub; "
+        + "standard input's first line is an Azure Storage connection).";
 
     private static readonly string[] Names = ["host", "model-endpoint"];
 
@@ -45,9 +50,9 @@ internal sealed record HostSelection(string Host, Uri? ModelEndpoint)
         }
 
         var host = mine.GetValueOrDefault("host", Steps);
-        if (host is not (Steps or Ai))
+        if (host is not (Steps or Ai or DurableTask))
         {
-            throw new ArgumentException($"--host must be {Steps} or {Ai}, got '{host}'");
+            throw new ArgumentException($"--host must be {Steps}, {Ai} or {DurableTask}, got '{host}'");
         }
 
         Uri? endpoint = null;
@@ -66,7 +71,7 @@ internal sealed record HostSelection(string Host, Uri? ModelEndpoint)
         return host switch
         {
             Ai when endpoint is null => throw new ArgumentException("--host ai needs --model-endpoint URL"),
-            Steps when endpoint is not null => throw new ArgumentException("--model-endpoint applies only to --host ai"),
+            Steps or DurableTask when endpoint is not null => throw new ArgumentException("--model-endpoint applies only to --host ai"),
             _ => (new HostSelection(host, endpoint), rest),
         };
     }
