@@ -64,10 +64,16 @@ public static class AzureStorageKillProtocol
             var counted = new List<WorkflowOutcome>();
             foreach (var outcome in outcomes)
             {
-                var activities = await HistoryActivitiesAsync(client, outcome.WorkflowId, cancellation);
+                var (activities, error) = await HistoryActivitiesAsync(client, outcome.WorkflowId, cancellation);
+                if (error is not null)
+                {
+                    log($"history of {outcome.WorkflowId} not read: {error}");
+                }
+
                 counted.Add(outcome with { ScheduledActivities = activities?.Count, Activities = activities });
             }
 
+            LogRepeats(journal.ReadAll(), log);
             var observation = new KillRunObservation(seed, options.Steps, schedule, journal.ReadAll(), counted, stall, exit, HistoryRecordsAttempts: false);
             log($"durable task kill protocol finished in {clock.Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s with {workers.Count} worker processes");
             return new AzureStorageKillRun(observation, clock.Elapsed, workers.Count, connection.Describe());
@@ -97,21 +103,41 @@ public static class AzureStorageKillProtocol
         }
     }
 
+    /// <summary>Every step that ran more than once, with where and when each execution ran and the kills: the oracles' raw material, for a reader.</summary>
+    private static void LogRepeats(IReadOnlyList<JournalEntry> rows, Action<string> log)
+    {
+        var kills = rows.Where(r => r.Kind == JournalKind.Kill).Select(r => $"{r.Worker}@{r.Seq.ToString(CultureInfo.InvariantCulture)}").ToList();
+        var completed = rows.Where(r => r.Kind == JournalKind.Completed).GroupBy(r => r.Execution).ToDictionary(g => g.Key ?? string.Empty, g => g.First().Seq);
+        foreach (var step in rows.Where(r => r.Kind == JournalKind.Started).GroupBy(r => (r.WorkflowId, r.Step)).Where(g => g.Count() > 1))
+        {
+            log($"repeated: {step.Key.WorkflowId?[^12..]} step {step.Key.Step}: "
+                + string.Join(", ", step.Select(r => $"task {r.ActivityId} attempt {r.Attempt} on {r.Worker} started @{r.Seq.ToString(CultureInfo.InvariantCulture)} completed @{(completed.TryGetValue(r.Execution ?? string.Empty, out var c) ? c.ToString(CultureInfo.InvariantCulture) : "never")}"))
+                + $"; kills {string.Join(", ", kills)}");
+        }
+    }
+
     /// <summary>
     /// Each TaskScheduled of the final history as a <see cref="HistoryActivity"/>: the activity id is the task's event id
     /// (the TaskContext.TaskId the activity saw), event positions stand in for event ids, and there is no started
     /// attempt (Durable Task writes no activity-started event). Null when the history cannot be read.
     /// </summary>
-    internal static async Task<IReadOnlyList<HistoryActivity>?> HistoryActivitiesAsync(TaskHubClient client, string instanceId, CancellationToken cancellation)
+    internal static async Task<(IReadOnlyList<HistoryActivity>? Activities, string? Error)> HistoryActivitiesAsync(TaskHubClient client, string instanceId, CancellationToken cancellation)
     {
         try
         {
-            var json = await client.GetOrchestrationHistoryAsync(new OrchestrationInstance { InstanceId = instanceId }).WaitAsync(TimeSpan.FromSeconds(20), cancellation);
-            return ParseHistory(json);
+            // The history call needs the execution id, which the instance's state carries.
+            var state = await client.GetOrchestrationStateAsync(new OrchestrationInstance { InstanceId = instanceId }).WaitAsync(TimeSpan.FromSeconds(20), cancellation);
+            if (state?.OrchestrationInstance is not { } instance)
+            {
+                return (null, "the task hub has no state for it");
+            }
+
+            var json = await client.GetOrchestrationHistoryAsync(instance).WaitAsync(TimeSpan.FromSeconds(20), cancellation);
+            return (ParseHistory(json), null);
         }
         catch (Exception e) when (e is not OutOfMemoryException and not OperationCanceledException)
         {
-            return null;
+            return (null, $"{e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")}");
         }
     }
 
