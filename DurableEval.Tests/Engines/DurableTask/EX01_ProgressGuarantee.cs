@@ -43,6 +43,20 @@ public sealed partial class AzureStorageFacts
                 verdicts.CompletedStepsNotRerun.RecordAs(checks, "no-rerun");
                 Measured(fact, run);
                 fact.Finding("Variant: " + Describe(options, run));
+
+                // A repeat on the same delivery attempt came on a fresh queue message: the activity was scheduled again,
+                // not redelivered after a lost worker; said apart so a reader sees which at-least-once path ran.
+                var rescheduled = run.Observation.Journal.Where(r => r.Kind == Workflows.Shared.JournalKind.Started)
+                    .GroupBy(r => (r.WorkflowId, r.Step))
+                    .Sum(g => g.Zip(g.Skip(1), (a, b) => b.Attempt <= a.Attempt ? 1 : 0).Sum());
+                fact.Metric("rescheduled_executions", rescheduled, "count");
+                if (rescheduled > 0)
+                {
+                    fact.Finding(
+                        $"{rescheduled} re-executions ran on a delivery attempt no higher than the one before: the Azure Storage provider sent the same task "
+                        + "(same instance and task id) as a new work-item message, so a step can run again without having been in flight at a kill; "
+                        + "the task's key stayed the same, so an idempotent effect still applied once.");
+                }
             });
 
         fact.Finding(
