@@ -31,6 +31,7 @@ public sealed class AzuriteFixture : IAsyncLifetime
     private Task<StorageAcquisition>? acquisition;
     private Process? process;
     private string? dataDirectory;
+    private string? executablePath;
     private int uses;
 
     /// <summary>Azure Storage for a fact, or why there is none; installs and starts Azurite on the first call only.</summary>
@@ -128,6 +129,7 @@ public sealed class AzuriteFixture : IAsyncLifetime
             }
         }
 
+        executablePath = executable;
         var started = await StartAsync(executable, log).ConfigureAwait(false);
         if (started.Storage is { } storage)
         {
@@ -224,6 +226,30 @@ public sealed class AzuriteFixture : IAsyncLifetime
     {
         dataDirectory = Path.Combine(Path.GetTempPath(), $"durableeval-azurite-{Guid.NewGuid():N}");
         Directory.CreateDirectory(dataDirectory);
+        var launched = await LaunchAsync(executable, dataDirectory, log).ConfigureAwait(false);
+        process = launched.Process;
+        return launched.Failure is { } failure
+            ? StorageAcquisition.Missing(failure)
+            : StorageAcquisition.Ready(new StorageEndpoint(launched.ConnectionString!, $"Azurite {AzuriteVersion}", executable, null, launched.Seconds));
+    }
+
+    /// <summary>
+    /// A second Azurite of its own on <paramref name="dataDirectory"/>, for a fact that stops and restarts its storage (OP-03);
+    /// null with why when this run has no Azurite executable (a configured account cannot be restarted from here).
+    /// </summary>
+    public async Task<(AzuriteInstance? Instance, string? Failure)> StartDedicatedAsync(string dataDirectory, Action<string> log)
+    {
+        if (executablePath is null)
+        {
+            return (null, $"this run uses a configured storage account ({Settings.AzureStorageConnectionStringVariable}), not an Azurite it can stop and restart");
+        }
+
+        var launched = await LaunchAsync(executablePath, dataDirectory, log).ConfigureAwait(false);
+        return launched.Failure is { } failure ? (null, failure) : (new AzuriteInstance(launched.Process!, launched.ConnectionString!, launched.Seconds), null);
+    }
+
+    private static async Task<(Process? Process, string? ConnectionString, double Seconds, string? Failure)> LaunchAsync(string executable, string dataDirectory, Action<string> log)
+    {
         var info = new ProcessStartInfo(executable)
         {
             RedirectStandardOutput = true,
@@ -246,6 +272,7 @@ public sealed class AzuriteFixture : IAsyncLifetime
         var lines = new System.Collections.Concurrent.ConcurrentQueue<string>();
         var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var clock = Stopwatch.StartNew();
+        Process process;
         try
         {
             process = new Process { StartInfo = info, EnableRaisingEvents = true };
@@ -259,7 +286,7 @@ public sealed class AzuriteFixture : IAsyncLifetime
         }
         catch (System.ComponentModel.Win32Exception e)
         {
-            return StorageAcquisition.Missing($"azurite at {executable} could not be started ({e.Message}); it needs node on PATH: install Node.js 18+, or set {Settings.AzureStorageConnectionStringVariable}");
+            return (null, null, 0, $"azurite at {executable} could not be started ({e.Message}); it needs node on PATH: install Node.js 18+, or set {Settings.AzureStorageConnectionStringVariable}");
         }
 
         await Task.WhenAny(ready.Task, Task.Delay(StartBound)).ConfigureAwait(false);
@@ -267,7 +294,7 @@ public sealed class AzuriteFixture : IAsyncLifetime
         {
             var why = process.HasExited ? $"exited with code {process.ExitCode}" : $"did not listen within {StartBound.TotalSeconds:0} s";
             Stop(process);
-            return StorageAcquisition.Missing($"azurite {why}; its output: {Clip(string.Join(" | ", lines.Take(5)))}; set {Settings.AzureStorageConnectionStringVariable} to use another emulator or account");
+            return (null, null, 0, $"azurite {why}; its output: {Clip(string.Join(" | ", lines.Take(5)))}; set {Settings.AzureStorageConnectionStringVariable} to use another emulator or account");
         }
 
         var connection = string.Create(
@@ -283,12 +310,12 @@ public sealed class AzuriteFixture : IAsyncLifetime
         catch (Exception e) when (e is Azure.RequestFailedException or OperationCanceledException or HttpRequestException)
         {
             Stop(process);
-            return StorageAcquisition.Missing($"azurite listened but its queue service did not answer ({e.GetType().Name}: {Clip(e.Message.ReplaceLineEndings(" "))})");
+            return (null, null, 0, $"azurite listened but its queue service did not answer ({e.GetType().Name}: {Clip(e.Message.ReplaceLineEndings(" "))})");
         }
 
         var startSeconds = clock.Elapsed.TotalSeconds;
         log($"azurite {AzuriteVersion} (pid {process.Id}) answering on blob {ports["Blob"]}, queue {ports["Queue"]}, table {ports["Table"]} after {startSeconds.ToString("0.00", CultureInfo.InvariantCulture)} s; data in {dataDirectory}");
-        return StorageAcquisition.Ready(new StorageEndpoint(connection, $"Azurite {AzuriteVersion}", executable, null, startSeconds));
+        return (process, connection, startSeconds, null);
     }
 
     private static void Listening(string? line, System.Collections.Concurrent.ConcurrentDictionary<string, int> ports, System.Collections.Concurrent.ConcurrentQueue<string> lines, TaskCompletionSource ready)
@@ -318,7 +345,7 @@ public sealed class AzuriteFixture : IAsyncLifetime
 
     private static string Clip(string text) => text.Length <= 200 ? text : text[..197] + "...";
 
-    private static void Stop(Process process)
+    internal static void Stop(Process process)
     {
         try
         {
@@ -360,4 +387,28 @@ public sealed record StorageAcquisition(StorageEndpoint? Storage, string? Reason
     public static StorageAcquisition Missing(string reason) => new(null, reason, false);
 
     public static StorageAcquisition Misconfigured(string reason) => new(null, reason, true);
+}
+
+/// <summary>An Azurite a fact started for itself (<see cref="AzuriteFixture.StartDedicatedAsync"/>): stopping it kills its process tree and keeps its data directory.</summary>
+public sealed class AzuriteInstance(Process process, string connectionString, double startSeconds) : IAsyncDisposable
+{
+    public string ConnectionString { get; } = connectionString;
+
+    public double StartSeconds { get; } = startSeconds;
+
+    public async ValueTask DisposeAsync()
+    {
+        AzuriteFixture.Stop(process);
+        using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        try
+        {
+            await process.WaitForExitAsync(bound.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Left for the ps check of whoever runs this.
+        }
+
+        process.Dispose();
+    }
 }
