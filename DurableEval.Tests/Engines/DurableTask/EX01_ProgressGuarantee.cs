@@ -64,11 +64,11 @@ public sealed partial class AzureStorageFacts
             + "Framework has no offline replayer, though every step after a kill ran on a fresh worker that replayed the history to reach it), and "
             + "the extended-sessions variant (the counterpart of Temporal's workflow cache).");
         fact.Cite(
-            "Orchestrations are reliable: the Durable Task Framework replays an orchestration from its history after a process recycle or crash, so it resumes where it left off.",
+            "Orchestrator progress is checkpointed at each await, so local state is not lost when the process recycles or the VM reboots; the orchestration replays from its history.",
             "https://learn.microsoft.com/azure/azure-functions/durable/durable-functions-orchestrations#reliability");
         fact.Cite(
-            "Activities are guaranteed at-least-once execution; make them idempotent.",
-            "https://learn.microsoft.com/azure/azure-functions/durable/durable-functions-bindings#activity-trigger");
+            "The Durable Task runtime guarantees each called activity runs at least once during an orchestration's execution; activity logic should be idempotent.",
+            "https://learn.microsoft.com/dotnet/api/microsoft.durabletask.taskactivity-2");
         fact.Conclude();
     }
 }
