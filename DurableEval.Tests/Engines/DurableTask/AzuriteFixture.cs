@@ -396,6 +396,36 @@ public sealed class AzuriteInstance(Process process, string connectionString, do
 
     public double StartSeconds { get; } = startSeconds;
 
+    /// <summary>
+    /// Stops Azurite the way a storage service restart does: SIGINT, on which it closes its services and saves its
+    /// data files, bounded, then the process tree killed if it is still there. Returns how it ended. A SIGKILL instead
+    /// can lose Azurite's last writes (its metadata is saved on an interval), which measures the emulator, not Durable Task.
+    /// </summary>
+    public async Task<string> StopGracefullyAsync()
+    {
+        if (!OperatingSystem.IsWindows() && !process.HasExited)
+        {
+            using var signal = Process.Start(new ProcessStartInfo("kill", ["-INT", process.Id.ToString(CultureInfo.InvariantCulture)]) { UseShellExecute = false });
+            if (signal is not null)
+            {
+                await signal.WaitForExitAsync().ConfigureAwait(false);
+            }
+
+            using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+            try
+            {
+                await process.WaitForExitAsync(bound.Token).ConfigureAwait(false);
+                return "stopped on SIGINT";
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+
+        await DisposeAsync().ConfigureAwait(false);
+        return "killed (it did not stop on SIGINT within 15 s)";
+    }
+
     public async ValueTask DisposeAsync()
     {
         AzuriteFixture.Stop(process);

@@ -14,7 +14,7 @@ public sealed partial class AzureStorageFacts
 {
     /// <summary>
     /// Temporal's OP-03 restarts a dev server on its database file; here the storage itself restarts: an Azurite of the
-    /// fact's own is stopped (its process tree killed) and started again on the same data directory while an
+    /// fact's own is stopped (SIGINT: it saves its data files and exits) and started again on the same data directory while an
     /// orchestration waits for events, and a fresh TaskHubWorker finishes it from what the storage kept.
     /// </summary>
     [SkippableFact]
@@ -26,7 +26,7 @@ public sealed partial class AzureStorageFacts
         await OnStorageAsync(
             fact,
             [
-                Core("survives-restart", "An orchestration waiting for an event on the Azure Storage provider is still Running after the storage emulator is killed and started again on the same data directory, with its history unchanged and its state (items received) intact"),
+                Core("survives-restart", "An orchestration waiting for an event on the Azure Storage provider is still Running after the storage emulator is stopped (SIGINT, as a service restart does) and started again on the same data directory, with its history unchanged and its state (items received) intact"),
                 Core("completes-after-restart", "After the restart a new TaskHubWorker finishes the run: the closing event is delivered and the result holds the items sent before and after"),
                 Production("production-backend", "The same restart check on a production backend (an Azure Storage account, MSSQL, Netherite or the Durable Task Scheduler)"),
             ],
@@ -50,6 +50,7 @@ public sealed partial class AzureStorageFacts
 
                     string instanceId;
                     int historyBefore;
+                    string stopped;
                     await using (first)
                     {
                         var (service, worker) = await StartHubAsync(first.ConnectionString, hub, "op03-worker-1", checks.Cancellation);
@@ -64,9 +65,10 @@ public sealed partial class AzureStorageFacts
                         await WaitForItemsAsync(client, instanceId, string.Join(",", before), checks.Cancellation);
                         historyBefore = await HistoryLengthAsync(client, instanceId);
                         await worker.StopAsync(isForced: true).WaitAsync(TimeSpan.FromSeconds(20), checks.Cancellation);
+                        stopped = await first.StopGracefullyAsync();
                     }
 
-                    // The storage is gone (its process tree killed) and comes back on the same files, on new ports.
+                    // The storage is gone and comes back on the same files, on new ports.
                     var clock = Stopwatch.StartNew();
                     var (second, again) = await azurite.StartDedicatedAsync(directory, Output.WriteLine);
                     if (second is null)
@@ -88,7 +90,7 @@ public sealed partial class AzureStorageFacts
                         checks.Expect(
                             "survives-restart",
                             state?.OrchestrationStatus == OrchestrationStatus.Running && historyAfter == historyBefore && items == string.Join(",", before),
-                            $"after the restart: {state?.OrchestrationStatus.ToString() ?? "no state"}, history {historyAfter} events (before: {historyBefore}), items [{items ?? "none"}]");
+                            $"storage {stopped} and started again on its data directory; after the restart: {state?.OrchestrationStatus.ToString() ?? "no state"}, history {historyAfter} events (before: {historyBefore}), items [{items ?? "none"}]");
 
                         await worker.StartAsync().WaitAsync(TimeSpan.FromSeconds(30), checks.Cancellation);
                         try
