@@ -26,7 +26,8 @@ public sealed record KillRun(KillRunObservation Observation, IReadOnlyList<Workf
 /// by a DurableEval.Worker process; following a seeded schedule, the worker is killed hard (SIGKILL of its
 /// process tree) at moments when the journal shows a step of it started and not completed, and a fresh process
 /// takes over; a stuck detector ends a run that stops progressing, with a dump of the pending work. Every worker
-/// process is killed on the way out, whatever happened.
+/// process is killed on the way out, whatever happened. The loop is engine-neutral (<see cref="KillDriver"/>); this
+/// class is Temporal's side of it, and Durable Task's Azure Storage provider has its own beside its facts.
 /// </summary>
 public static class KillProtocol
 {
