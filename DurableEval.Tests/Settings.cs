@@ -27,6 +27,12 @@ public sealed record Settings(
     public const string ParallelVariable = "DURABLEEVAL_PARALLEL";
     public const string ServerPoolVariable = "DURABLEEVAL_SERVER_POOL";
 
+    /// <summary>An azurite executable to run instead of installing Azurite from npm (Engines/DurableTask/AzuriteFixture).</summary>
+    public const string AzuritePathVariable = "DURABLEEVAL_AZURITE_PATH";
+
+    /// <summary>An Azure Storage account or emulator the Durable Task crash facts use as is, instead of Azurite.</summary>
+    public const string AzureStorageConnectionStringVariable = "DURABLEEVAL_AZURE_STORAGE_CONNECTION_STRING";
+
     private static readonly Lazy<Settings> CurrentSettings = new(() => FromEnvironment(ProcessEnvironment()));
 
     public static Settings Current => CurrentSettings.Value;

@@ -20,11 +20,16 @@ internal sealed record HostSelection(string Host, Uri? ModelEndpoint)
     public const string Steps = "steps";
     public const string Ai = "ai";
     public const string AgentFramework = "agentframework";
+
+    /// <summary>The Durable Task Framework's journaled steps on the Azure Storage provider (<see cref="DurableTaskHost"/>).</summary>
+    public const string DurableTask = "durabletask";
     public const string ApiKeyVariable = "DURABLEEVAL_MODEL_API_KEY";
 
     public const string Usage =
-        "[--host steps|ai|agentframework] [--model-endpoint URL]: --host agentframework runs Agent Framework step chains (AgentFrameworkHost); --host ai hosts the model-call workflows and needs --model-endpoint "
-        + $"(an OpenAI-compatible base address such as http://127.0.0.1:5000/v1/) and the {ApiKeyVariable} environment variable.";
+        "[--host steps|ai|durabletask|agentframework] [--model-endpoint URL]: --host ai hosts the model-call workflows and needs --model-endpoint "
+        + $"(an OpenAI-compatible base address such as http://127.0.0.1:5000/v1/) and the {ApiKeyVariable} environment variable; "
+        + "--host durabletask hosts the Durable Task steps on the Azure Storage provider (--task-queue names the task hub; "
+        + "standard input's first line is an Azure Storage connection); --host agentframework runs Agent Framework step chains (AgentFrameworkHost).";
 
     private static readonly string[] Names = ["host", "model-endpoint"];
 
@@ -46,9 +51,9 @@ internal sealed record HostSelection(string Host, Uri? ModelEndpoint)
         }
 
         var host = mine.GetValueOrDefault("host", Steps);
-        if (host is not (Steps or Ai or AgentFramework))
+        if (host is not (Steps or Ai or DurableTask or AgentFramework))
         {
-            throw new ArgumentException($"--host must be {Steps}, {Ai} or {AgentFramework}, got '{host}'");
+            throw new ArgumentException($"--host must be {Steps}, {Ai}, {DurableTask} or {AgentFramework}, got '{host}'");
         }
 
         Uri? endpoint = null;
@@ -67,7 +72,7 @@ internal sealed record HostSelection(string Host, Uri? ModelEndpoint)
         return host switch
         {
             Ai when endpoint is null => throw new ArgumentException("--host ai needs --model-endpoint URL"),
-            Steps or AgentFramework when endpoint is not null => throw new ArgumentException("--model-endpoint applies only to --host ai"),
+            Steps or DurableTask or AgentFramework when endpoint is not null => throw new ArgumentException("--model-endpoint applies only to --host ai"),
             _ => (new HostSelection(host, endpoint), rest),
         };
     }

@@ -26,6 +26,12 @@ if (host.Host == HostSelection.AgentFramework)
     return await AgentFrameworkHost.RunAsync(arguments);
 }
 
+// Durable Task reads an Azure Storage connection instead of Temporal's, and runs its own worker.
+if (host.Host == HostSelection.DurableTask)
+{
+    return await DurableTaskHost.RunAsync(arguments);
+}
+
 // The connection (with its secrets) is the first line of standard input; the rest of the stream stays open as the
 // parent-liveness signal that ParentWatch reads from here on.
 WorkerConnection connection;

@@ -26,12 +26,11 @@ public sealed record KillRun(KillRunObservation Observation, IReadOnlyList<Workf
 /// by a DurableEval.Worker process; following a seeded schedule, the worker is killed hard (SIGKILL of its
 /// process tree) at moments when the journal shows a step of it started and not completed, and a fresh process
 /// takes over; a stuck detector ends a run that stops progressing, with a dump of the pending work. Every worker
-/// process is killed on the way out, whatever happened.
+/// process is killed on the way out, whatever happened. The loop is engine-neutral (<see cref="KillDriver"/>); this
+/// class is Temporal's side of it, and Durable Task's Azure Storage provider has its own beside its facts.
 /// </summary>
 public static class KillProtocol
 {
-    private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(25);
-
     public static async Task<KillRun> RunAsync(ServerLease server, KillProtocolOptions options, Action<string> log, CancellationToken cancellation)
     {
         var seed = options.Seed ?? Random.Shared.Next();
@@ -65,7 +64,7 @@ public static class KillProtocol
             // concurrent waits drop N locks, so the clock can skip while work is still pending and fire its
             // timeouts. Everything here runs in real time, so there is nothing to skip.
             var (outcomes, stall, exit) = await server.Environment.WithAutoTimeSkippingDisabledAsync(
-                () => DriveAsync(server, options, schedule, journal, queue, ns, StartWorker, () => workers[^1], workers, log, cancellation));
+                () => KillDriver.DriveAsync(new TemporalKillEngine(server, options, journal, queue, ns), options, schedule, journal, StartWorker, () => workers[^1], workers, log, cancellation));
 
             var histories = await Task.WhenAll(outcomes.Select(o => server.Client.GetWorkflowHandle(o.WorkflowId).FetchHistoryAsync(
                 new WorkflowHistoryEventFetchOptions { Rpc = new RpcOptions { CancellationToken = cancellation } })));
@@ -94,140 +93,24 @@ public static class KillProtocol
         }
     }
 
-    private static async Task<(IReadOnlyList<WorkflowOutcome> Outcomes, string? Stall, WorkerExit? Exit)> DriveAsync(
-        ServerLease server,
-        KillProtocolOptions options,
-        IReadOnlyList<PlannedKill> schedule,
-        StepJournal journal,
-        string queue,
-        string ns,
-        Func<WorkerProcess> startWorker,
-        Func<WorkerProcess> currentWorker,
-        IReadOnlyList<WorkerProcess> workers,
-        Action<string> log,
-        CancellationToken cancellation)
+    /// <summary>Temporal's side of the protocol: starts the workflows, waits for their results, describes open ones.</summary>
+    private sealed class TemporalKillEngine(ServerLease server, KillProtocolOptions options, StepJournal journal, string queue, string ns) : IKillEngine
     {
-        var starts = Enumerable.Range(0, options.Workflows).Select(i =>
+        public async Task<IReadOnlyList<KillInstance>> StartAsync(CancellationToken cancellation)
         {
-            var workflowOptions = server.Options($"kill-w{i}", queue);
-            workflowOptions.TaskTimeout = options.WorkflowTaskTimeout;
-            return (Index: i, Options: workflowOptions);
-        }).ToList();
-        var handles = await Task.WhenAll(starts.Select(s => server.Client.StartWorkflowAsync(
-            (StepsSurviveWorkerKillWorkflow w) => w.RunAsync(new KillRunInput(s.Index, options.Steps, options.WorkMilliseconds, (int)options.StepTimeout.TotalMilliseconds)),
-            s.Options)));
-
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-        var waits = handles.Select((h, i) => WaitAsync(h, i, options.Steps, journal, stop.Token)).ToList();
-        var all = Task.WhenAll(waits);
-        var tail = new JournalTail(journal);
-        var clock = Stopwatch.StartNew();
-        var lastProgress = clock.Elapsed;
-        var lastReport = clock.Elapsed;
-        var progressMark = -1;
-        var next = 0;
-        var delayedFor = -1;
-        string? stall = null;
-        WorkerExit? exit = null;
-        string At() => clock.Elapsed.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture) + " s";
-        while (!all.IsCompleted)
-        {
-            await Task.WhenAny(all, Task.Delay(Poll, cancellation));
-            foreach (var up in tail.Advance())
+            var starts = Enumerable.Range(0, options.Workflows).Select(i =>
             {
-                log($"{up.Worker} up at {At()} ({up.Detail})");
-            }
-
-            if (tail.Progress != progressMark)
-            {
-                progressMark = tail.Progress;
-                lastProgress = clock.Elapsed;
-            }
-
-            if (clock.Elapsed - lastReport > TimeSpan.FromSeconds(5))
-            {
-                lastReport = clock.Elapsed;
-                log($"at {At()}: {tail.CompletedSteps} of {options.TotalSteps} steps completed, {waits.Count(w => w.IsCompleted)} workflows done, {tail.InFlight(currentWorker().Identity)} in flight on {currentWorker().Identity}");
-            }
-
-            // A worker that ends without being killed (it could not connect, or it failed) ends the run at once:
-            // waiting for the stall bound would only turn its reason into "no progress" or "no kill landed".
-            var current = currentWorker();
-            if (current.ExitedOnItsOwn)
-            {
-                await current.WaitForOutputAsync(cancellation);
-                exit = new WorkerExit(current.Identity, current.ExitCode, tail.IsUp(current.Identity), current.FirstErrorLines);
-                stall = $"the run ended at {At()}: {exit.Describe()}";
-                log("WORKER EXITED: " + stall);
-                break;
-            }
-
-            if (clock.Elapsed - lastProgress > options.StallBound || clock.Elapsed > options.RunBound)
-            {
-                var why = clock.Elapsed > options.RunBound
-                    ? $"the run exceeded its bound of {options.RunBound.TotalSeconds:0} s"
-                    : $"no journal progress for {options.StallBound.TotalSeconds:0} s";
-                stall = await DumpAsync(server, ns, why, tail.Rows, handles.Where((_, i) => !waits[i].IsCompleted).Select(h => h.Id), workers);
-                log("STUCK: " + stall);
-
-                // Stuck because the worker never started polling (a connection that hangs rather than fails): the
-                // worker's problem, said as such, not the platform's lack of progress.
-                if (!tail.IsUp(current.Identity))
-                {
-                    exit = new WorkerExit(current.Identity, current.ExitCode, CameUp: false, current.FirstErrorLines.Count > 0 ? current.FirstErrorLines : current.RecentOutput.Take(3).ToList());
-                }
-
-                break;
-            }
-
-            if (next >= schedule.Count || tail.CompletedSteps < schedule[next].AfterCompletedSteps || all.IsCompleted)
-            {
-                continue;
-            }
-
-            if (delayedFor != next)
-            {
-                delayedFor = next;
-                await Task.Delay(schedule[next].DelayMilliseconds, cancellation);
-            }
-
-            // Read again right before the kill: the fresher the read, the likelier the step is still in flight.
-            tail.Advance();
-            var worker = currentWorker();
-            var inFlight = tail.InFlight(worker.Identity);
-            if (inFlight == 0)
-            {
-                continue;
-            }
-
-            await worker.KillAsync(cancellation);
-            journal.Killed(worker.Identity, $"kill {next + 1} of {schedule.Count}; {inFlight} step(s) in flight at the last read");
-
-            // A step that finished between that read and the kill leaves the kill without work in flight: such a
-            // kill does not count, and the planned kill is taken again on the next worker. The killed worker
-            // writes nothing more, so what the tail shows now is what was in flight at the kill.
-            tail.Advance();
-            var hit = tail.InFlight(worker.Identity);
-            log($"kill {next + 1}: SIGKILL {worker.Identity} (pid {worker.ProcessId}) at {tail.CompletedSteps} completed steps, "
-                + $"{(hit > 0 ? $"{hit} step(s) in flight, landed" : "nothing in flight by then, did not land; retaking")}, at {At()}");
-            if (hit > 0)
-            {
-                next++;
-            }
-
-            startWorker();
+                var workflowOptions = server.Options($"kill-w{i}", queue);
+                workflowOptions.TaskTimeout = options.WorkflowTaskTimeout;
+                return (Index: i, Options: workflowOptions);
+            }).ToList();
+            var handles = await Task.WhenAll(starts.Select(s => server.Client.StartWorkflowAsync(
+                (StepsSurviveWorkerKillWorkflow w) => w.RunAsync(new KillRunInput(s.Index, options.Steps, options.WorkMilliseconds, (int)options.StepTimeout.TotalMilliseconds)),
+                s.Options)));
+            return handles.Select((h, i) => new KillInstance(h.Id, stop => WaitAsync(h, i, options.Steps, journal, stop))).ToList();
         }
 
-        if (stall is not null)
-        {
-            await stop.CancelAsync();
-        }
-        else
-        {
-            log($"every workflow returned by {At()} after the workers started");
-        }
-
-        return (await Task.WhenAll(waits), stall, exit);
+        public Task<IReadOnlyList<string>> DescribeOpenAsync(IReadOnlyList<string> open, CancellationToken cancellation) => DescribeAsync(server, ns, open);
     }
 
     private static async Task<WorkflowOutcome> WaitAsync(
@@ -264,21 +147,11 @@ public static class KillProtocol
             .ToList();
     }
 
-    /// <summary>Distinct (workflow, step) pairs with a completed execution.</summary>
-    private static int CompletedSteps(IEnumerable<JournalEntry> rows) =>
-        rows.Where(r => r.Kind == JournalKind.Completed).Select(r => (r.WorkflowId, r.Step)).Distinct().Count();
-
-    /// <summary>The stuck detector's diagnostic: workers, work in flight in the journal, and the server's view of open workflows.</summary>
-    private static async Task<string> DumpAsync(
-        ServerLease server, string ns, string why, IReadOnlyList<JournalEntry> rows, IEnumerable<string> open, IReadOnlyList<WorkerProcess> workers)
+    /// <summary>The server's view of up to five open workflows, for the stuck detector's dump.</summary>
+    private static async Task<IReadOnlyList<string>> DescribeAsync(ServerLease server, string ns, IReadOnlyList<string> open)
     {
-        var completed = rows.Where(r => r.Kind == JournalKind.Completed).Select(r => r.Execution).ToHashSet(StringComparer.Ordinal);
-        var dangling = rows.Where(r => r.Kind == JournalKind.Started && !completed.Contains(r.Execution))
-            .Select(r => $"{r.WorkflowId?[^12..]} step {r.Step} attempt {r.Attempt} on {r.Worker}")
-            .ToList();
-        var openIds = open.ToList();
         var described = new List<string>();
-        foreach (var id in openIds.Take(5))
+        foreach (var id in open)
         {
             try
             {
@@ -298,9 +171,6 @@ public static class KillProtocol
             }
         }
 
-        return $"{why}; {openIds.Count} workflows open, {CompletedSteps(rows)} steps completed; "
-            + $"workers: {string.Join("; ", workers.Select(w => w.Describe()))}; "
-            + $"started and not completed in the journal ({dangling.Count}): {string.Join(", ", dangling.Take(10))}; "
-            + $"server view: {string.Join(" | ", described)}";
+        return described;
     }
 }

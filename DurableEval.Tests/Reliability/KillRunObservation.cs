@@ -6,7 +6,9 @@ namespace DurableEval.Tests.Reliability;
 /// Everything the oracles judge, as plain data: the plan, the journal every process wrote (raw executions,
 /// effects, kills, results, in one sequence), what each workflow returned, and the worker that ended the run by
 /// exiting on its own or never starting, if one did. Built by <see cref="KillProtocol"/>
-/// from a live run, or by hand in a self-test.
+/// from a live run, or by hand in a self-test. <see cref="HistoryRecordsAttempts"/> is false for an engine whose
+/// history keeps no attempt number (Durable Task writes no activity-started event): the attempt oracle then
+/// compares the attempts the executions saw with each other and the history's completion only.
 /// </summary>
 public sealed record KillRunObservation(
     int Seed,
@@ -15,7 +17,8 @@ public sealed record KillRunObservation(
     IReadOnlyList<JournalEntry> Journal,
     IReadOnlyList<WorkflowOutcome> Workflows,
     string? Stall = null,
-    WorkerExit? WorkerExit = null);
+    WorkerExit? WorkerExit = null,
+    bool HistoryRecordsAttempts = true);
 
 /// <summary>
 /// One workflow of the run: its number and id, the result it had to return, what it returned or how it failed,

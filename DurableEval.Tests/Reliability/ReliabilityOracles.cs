@@ -194,6 +194,17 @@ public static class ReliabilityOracles
             {
                 problems.Add($"{name}: the final history has no activity {last.ActivityId}");
             }
+            else if (!run.HistoryRecordsAttempts)
+            {
+                if (recorded.CompletedEventId is null)
+                {
+                    problems.Add($"{name}: the final history never completes activity {last.ActivityId}");
+                }
+                else if (last.CompleteSeq is null)
+                {
+                    problems.Add($"{name}: the history completes it, but its last execution (attempt {last.Attempt}) never completed in the journal");
+                }
+            }
             else if (recorded.StartedAttempt != last.Attempt)
             {
                 problems.Add($"{name}: the history's ActivityTaskStarted says attempt {recorded.StartedAttempt?.ToString(CultureInfo.InvariantCulture) ?? "none"}, the journal's last execution ran attempt {last.Attempt} (attempts {string.Join(",", attempts)})");
@@ -207,7 +218,9 @@ public static class ReliabilityOracles
         return OracleVerdict.Of(
             problems.Count == 0,
             problems.Count == 0
-                ? $"attempt numbers rise across every step's executions and each final history's ActivityTaskStarted keeps the attempt of the step's last, completed execution ({retried} steps ran more than once)"
+                ? run.HistoryRecordsAttempts
+                    ? $"attempt numbers rise across every step's executions and each final history's ActivityTaskStarted keeps the attempt of the step's last, completed execution ({retried} steps ran more than once)"
+                    : $"attempt numbers rise across every step's executions and each step's last execution completed, as its final history's completion says ({retried} steps ran more than once; this history records no attempt numbers to compare)"
                 : $"{problems.Count} steps whose attempts disagree with the history: {List(problems)}");
     }
 

@@ -27,10 +27,10 @@ public sealed class WorkerProcess : IAsyncDisposable
     }
 
     private readonly ConcurrentQueue<string> firstErrors = new();
-    private readonly WorkerConnection? connection;
+    private readonly IWorkerConnection? connection;
     private volatile bool killed;
 
-    private WorkerProcess(string identity, Process process, WorkerConnection? connection)
+    private WorkerProcess(string identity, Process process, IWorkerConnection? connection)
     {
         Identity = identity;
         this.process = process;
@@ -190,12 +190,13 @@ public sealed class WorkerProcess : IAsyncDisposable
 /// <summary>
 /// What a worker process is told: what to poll, where the journal is, and who it is (its arguments), and how to
 /// connect (<see cref="Connection"/>, secrets included), which goes to its standard input and never its arguments;
-/// optionally what it hosts (<see cref="Host"/>, e.g. "--host ai --model-endpoint URL") and environment variables for
-/// what must not appear on a command line (the model endpoint's key). A worker that connects to no server (another
-/// engine's in-process host) has no <see cref="Connection"/>: its first input line is <see cref="InputLine"/> instead.
+/// optionally what it hosts (<see cref="Host"/>, e.g. "--host ai --model-endpoint URL" or "--host durabletask", whose
+/// connection is an Azure Storage one rather than Temporal's <see cref="WorkerConnection"/>) and environment variables for
+/// what must not appear on a command line (the model endpoint's key). A worker that connects to nothing (Agent Framework's
+/// in-process execution) has no <see cref="Connection"/>: its first input line is <see cref="InputLine"/> instead.
 /// </summary>
 public sealed record WorkerLaunch(
-    WorkerConnection? Connection,
+    IWorkerConnection? Connection,
     string TaskQueue,
     string LedgerPath,
     bool Cache,

@@ -47,6 +47,6 @@ public static class ConfigurationCheck
             }
         }
 
-        return null;
+        return DurableTaskEngine.AzureStorageConfiguration.Problem(environment);
     }
 }

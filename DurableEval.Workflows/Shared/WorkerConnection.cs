@@ -11,7 +11,7 @@ namespace DurableEval.Workflows.Shared;
 /// the worker's standard input, never on its command line, because it carries secrets. Its text form
 /// (<see cref="ToString"/>, <see cref="Describe"/>) names what is set and never a value that could be secret.
 /// </summary>
-public sealed record WorkerConnection
+public sealed record WorkerConnection : IWorkerConnection
 {
     private static readonly JsonSerializerOptions Json = new()
     {
