@@ -74,7 +74,10 @@ public sealed class FirstOfSeveralOrchestrator : TaskOrchestrator<int, string>
         var winner = await Task.WhenAny(timer, go);
         if (winner == go)
         {
-            await cancelTimer.CancelAsync();
+            // Cancel, not CancelAsync: the orchestrator must stay on its own thread; an async cancel would resume it elsewhere.
+#pragma warning disable CA1849
+            cancelTimer.Cancel();
+#pragma warning restore CA1849
             return "event";
         }
 
