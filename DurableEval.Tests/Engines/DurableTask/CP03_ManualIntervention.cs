@@ -100,7 +100,7 @@ public sealed partial class InProcessFacts
                 var rewind = await FailureOfAsync(() => block.Client.RewindInstanceAsync(failing, "operator rewind", block.Cancellation));
                 if (rewind is NotImplementedException or NotSupportedException || (rewind is Grpc.Core.RpcException rpc && rpc.StatusCode == Grpc.Core.StatusCode.Unimplemented))
                 {
-                    checks.NotRun("rewind-failed-run", $"a host limitation, not the engine's: this in-memory host answers RewindInstanceAsync with {Evidence.Observe.Describe(rewind)} (the run was {failed.RuntimeStatus}); the Durable Task backends that keep history implement rewind");
+                    checks.NotRun("rewind-failed-run", $"a host limitation, not the engine's: this in-memory host answers RewindInstanceAsync with {Evidence.Observe.Describe(rewind)} (the run was {failed.RuntimeStatus}); rewind (a preview feature) is implemented by the Azure Storage and Durable Task Scheduler backends (durable-functions-instance-management#rewind-instances-preview), so this is the host's gap");
                 }
                 else
                 {
