@@ -1,3 +1,4 @@
+using DurableEval.Tests.Evidence;
 using DurableEval.Tests.Reporting;
 using DurableEval.Workflows.DurableTask;
 using Microsoft.DurableTask.Client;
@@ -21,7 +22,7 @@ public sealed partial class InProcessFacts
                 Core("signals-change-state", $"{changes.Length} external events raise the orchestration's total (read through its custom status) to {changes.Sum()} while it keeps running"),
                 Core("signal-payload-delivered", "Each event reaches the orchestration with the number it was raised with"),
                 Core("signals-in-order", $"{sequence.Length} numbered events raised back to back are seen in the order they were raised"),
-                Core("signal-buffered-before-wait", "An event raised while the orchestration waits for a different one is kept and delivered when it later waits for it"),
+                SignalChecks.BufferedBeforeWait,
                 Core("signal-while-no-worker", "An event raised while no worker runs is stored and delivered once a worker starts"),
                 Core("signal-with-start-new", "Durable Task has no signal-with-start; its pattern, a start followed at once by RaiseEventAsync (two calls, not atomic), delivers every event to the new run before it first waits"),
                 Edge("signal-missing-workflow", "An event raised to an instance id that does not exist is refused with an error"),
@@ -70,15 +71,7 @@ public sealed partial class InProcessFacts
                     orderedDone.RuntimeStatus == OrchestrationRuntimeStatus.Completed && seen.Count == sequence.Length,
                     $"no signal-with-start API: ScheduleNewOrchestrationInstanceAsync then {sequence.Length} RaiseEventAsync calls (not atomic: a crash between them leaves a run without its event); {seen.Count} of {sequence.Length} events reached the run");
 
-                var outOfOrder = await block.StartAsync("SG-01", nameof(OutOfOrderEventsOrchestrator), "x");
-                var waiting = await block.StatusAsync(outOfOrder, m => m.ReadCustomStatusAs<string>() == OutOfOrderEventsOrchestrator.WaitingSecond);
-                await block.Client.RaiseEventAsync(outOfOrder, OutOfOrderEventsOrchestrator.FirstEvent, "early", block.Cancellation);
-                await block.Client.RaiseEventAsync(outOfOrder, OutOfOrderEventsOrchestrator.SecondEvent, "late", block.Cancellation);
-                var buffered = await block.CompletionAsync(outOfOrder);
-                checks.Expect(
-                    "signal-buffered-before-wait",
-                    waiting?.ReadCustomStatusAs<string>() == OutOfOrderEventsOrchestrator.WaitingSecond && buffered.ReadOutputAs<string>() == "early|late",
-                    $"'first' raised while the run was '{waiting?.ReadCustomStatusAs<string>()}'; the run returned '{buffered.ReadOutputAs<string>()}' (expected 'early|late'), status {buffered.RuntimeStatus}");
+                await SignalChecks.BufferedBeforeWaitAsync(block, checks, nameof(OutOfOrderEventsOrchestrator));
 
                 var worker = InProcessWorker.Find(block);
                 if (worker is null)
@@ -115,5 +108,24 @@ public sealed partial class InProcessFacts
                     $"raising to a missing id: {Evidence.Observe.Describe(refused)}; instance afterwards: {(created is null ? "none" : created.RuntimeStatus.ToString())} (the event is dropped without an error, as the Durable Functions docs say for a missing instance; this host then logs ArgumentException for the orphan work item until it is disposed)");
             });
         fact.Conclude();
+    }
+}
+
+/// <summary>SG-01's buffered-event check, written once so a self-test can drive it against a broken orchestration.</summary>
+internal static class SignalChecks
+{
+    public static readonly CheckSpec BufferedBeforeWait = Core("signal-buffered-before-wait", "An event raised while the orchestration waits for a different one is kept and delivered when it later waits for it");
+
+    public static async Task BufferedBeforeWaitAsync(InProcessBlock block, CheckScope checks, string orchestrator)
+    {
+        var id = await block.StartAsync("SG-01", orchestrator, "x");
+        var waiting = await block.StatusAsync(id, m => m.ReadCustomStatusAs<string>() == OutOfOrderEventsOrchestrator.WaitingSecond);
+        await block.Client.RaiseEventAsync(id, OutOfOrderEventsOrchestrator.FirstEvent, "early", block.Cancellation);
+        await block.Client.RaiseEventAsync(id, OutOfOrderEventsOrchestrator.SecondEvent, "late", block.Cancellation);
+        var done = await block.CompletionAsync(id);
+        checks.Expect(
+            BufferedBeforeWait.Id,
+            waiting?.ReadCustomStatusAs<string>() == OutOfOrderEventsOrchestrator.WaitingSecond && done.ReadOutputAs<string>() == "early|late",
+            $"'first' raised while the run was '{waiting?.ReadCustomStatusAs<string>()}'; the run returned '{done.ReadOutputAs<string>()}' (expected 'early|late'), status {done.RuntimeStatus}");
     }
 }
