@@ -24,7 +24,7 @@ public static class DurableTaskScope
         ["WF-06"] = Applicability.With(SupportLevel.Pattern, "per-worker concurrency limits only; no task-queue rate limit (durable-functions-perf-and-scale#concurrency-throttles)"),
         ["SG-01"] = Applicability.With(SupportLevel.Native, "external events (durable-functions-external-events)"),
         ["SG-02"] = Applicability.With(SupportLevel.Native, "WaitForExternalEvent with a timeout (durable-functions-external-events#wait-for-events)"),
-        ["SG-03"] = Applicability.With(SupportLevel.Pattern, "no schedules; eternal orchestrations with timers (durable-functions-eternal-orchestrations)"),
+        ["SG-03"] = Applicability.With(SupportLevel.Pattern, "eternal orchestrations with timers and ContinueAsNew (durable-functions-eternal-orchestrations); interval schedules only with the Durable Task Scheduler backend, .NET SDK (durable-task-schedulers-schedules)"),
         ["SG-04"] = Applicability.With(SupportLevel.Pattern, "no queries: custom status read through the client (durable-functions-custom-orchestration-status)"),
         ["VR-01"] = Applicability.With(SupportLevel.Native, "orchestration versioning built in: a version on the client and context (CompareVersionTo) for conditional logic, and worker-based versioning (UseVersioning: match strategy None/Strict/CurrentOrOlder, failure strategy Reject/Fail) (learn.microsoft.com/azure/durable-task/common/durable-orchestration-versioning)"),
         ["VR-02"] = Applicability.With(SupportLevel.Native, "replay detects changed orchestrator code (durable-functions-versioning#how-to-handle-breaking-changes)"),

@@ -105,7 +105,7 @@ public sealed partial class InProcessFacts
                 checks.Expect(
                     "signal-missing-workflow",
                     refused is not null,
-                    $"raising to a missing id: {Evidence.Observe.Describe(refused)}; instance afterwards: {(created is null ? "none" : created.RuntimeStatus.ToString())} (the event is dropped without an error, as the Durable Functions docs say for a missing instance; this host then logs ArgumentException for the orphan work item until it is disposed)");
+                    $"raising to a missing id: {Evidence.Observe.Describe(refused)}; instance afterwards: {(created is null ? "none" : created.RuntimeStatus.ToString())} (this host drops it without an error and then logs ArgumentException for the orphan work item until it is disposed; the SDK documents that an event to a missing orchestration is silently dropped (TaskOrchestrationContext.SendEvent), while the Functions host was seen throwing RpcException (durabletask-dotnet#350))");
             });
         fact.Conclude();
     }

@@ -22,7 +22,7 @@ public sealed partial class InProcessFacts
             [
                 Core("api-start", "A run started through the client API (ScheduleNewOrchestrationInstanceAsync) runs to completion with its input"),
                 Core("signal-with-start-one-run", $"{events.Length} events sent start-if-absent (no signal-with-start: GetInstanceAsync, start when missing, then RaiseEventAsync) to one id start exactly one run, which receives all {events.Length} in order"),
-                Core("eternal-timer-ticks", $"No schedules: an eternal orchestration (durable timer of {IntervalMs} ms, real time, then ContinueAsNew) ticks {Ticks} times under one id, each tick at least {IntervalMs} ms after the previous"),
+                Core("eternal-timer-ticks", $"No schedules on this host (they exist only with the Durable Task Scheduler backend): an eternal orchestration (durable timer of {IntervalMs} ms, real time, then ContinueAsNew) ticks {Ticks} times under one id, each tick at least {IntervalMs} ms after the previous"),
                 Edge("eternal-stopped-by-terminate", $"Terminating the eternal run stops its ticks: none in the {2 * IntervalMs} ms (real time) after it ended"),
             ],
             tasks =>

@@ -66,7 +66,7 @@ public sealed partial class InProcessFacts
                     $"after {WatchMs} ms of real time the 30-day sleep was {watched?.RuntimeStatus}: Durable Task has no time skipping (its timers run in real time), so a 30-day timer cannot be tested in seconds");
                 await block.Client.TerminateInstanceAsync(longId, "end of fact", block.Cancellation);
 
-                checks.NotRun("cron-runs", "Durable Task has no cron or schedule API to start runs on a calendar; the pattern is an eternal orchestration with a durable timer (SG-03 eternal-timer-ticks)");
+                checks.NotRun("cron-runs", "schedules exist only with the Durable Task Scheduler backend (interval schedules, .NET SDK only: durable-task-schedulers-schedules), not on this in-process host (nor on Azure Storage); elsewhere the pattern is an eternal orchestration with a durable timer (SG-03 eternal-timer-ticks)");
             });
         fact.Conclude();
     }
