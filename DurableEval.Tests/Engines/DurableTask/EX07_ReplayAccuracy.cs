@@ -23,7 +23,9 @@ public sealed partial class InProcessFacts
             fact,
             [
                 Core("replay-runs-no-activity", "A three-step orchestration executes four times on the host (first run plus one replay per completed step; the worker keeps no orchestrator in memory between episodes), every execution after the first replays, and each step's activity still ran exactly once"),
-                Core("live-histories-replay", "The completed run's own history, read back from the host, replays with unchanged code"),
+                // Production, not core: the run above is already replayed from its live history at every step by the
+                // worker; what this adds is exporting that history from the backend, which the in-process host cannot do.
+                Production("live-histories-replay", "The completed run's own history, exported from the backend, replays with unchanged code"),
             ],
             tasks =>
             {
