@@ -10,7 +10,7 @@ namespace DurableEval.Tests.DurableTaskEngine;
 public sealed partial class InProcessFacts
 {
     /// <summary>How long a child is given to reach a state (real time): on this host each transition takes milliseconds.</summary>
-    private static readonly TimeSpan ChildSettle = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan ChildSettle = TimeSpan.FromSeconds(1);
 
     /// <summary>Polls the instance until <paramref name="reached"/> holds or <see cref="ChildSettle"/> passes, and returns its state either way.</summary>
     private static async Task<OrchestrationMetadata?> SettledAsync(InProcessBlock block, string instanceId, Func<OrchestrationMetadata, bool> reached)
