@@ -1,0 +1,40 @@
+using System.Globalization;
+
+namespace DurableEval.Evaluation;
+
+/// <summary>Why an applicable criterion has no stars, in the words the derived sections print.</summary>
+public static class NotEvaluatedReason
+{
+    /// <summary>Longer reasons are cut here in a table cell or checklist line; the full text is in the engine's section.</summary>
+    public const int MaxLength = 120;
+
+    /// <summary>
+    /// The cause without the rubric's framing: the first core check that could not run gives its own detail (so the
+    /// criteria of one engine that all lacked the same server share one reason), otherwise the rating's reason
+    /// ("no fact yet", "skipped: ...", "not run: not selected by this run's filter").
+    /// </summary>
+    public static string Cause(CriterionResult r)
+    {
+        var coreNotRun = r.Evidence?.Checks.FirstOrDefault(c => c.Kind == CheckKind.Core && c.Outcome == CheckOutcome.NotRun);
+        return coreNotRun is not null && r.Rating.Reason.StartsWith("core check ", StringComparison.Ordinal)
+            ? coreNotRun.Detail
+            : r.Rating.Reason;
+    }
+
+    /// <summary>
+    /// <see cref="Cause"/> as a short line: a reason the engine's report states once as a shared reason is cut and
+    /// points to its key ("time-skipping test server unavailable; set ... (see Temporal's N1)").
+    /// </summary>
+    public static string Text(CriterionResult r, EvaluationReport report)
+    {
+        var cause = Cause(r);
+        var shared = report.SharedReasons.FirstOrDefault(s => s.Text == cause);
+        var text = Cut(cause);
+        return shared is null ? text : $"{text} (see {report.Engine.Name}'s {shared.Key})";
+    }
+
+    internal static string Cut(string text) =>
+        text.Length <= MaxLength ? text : text[..(MaxLength - 3)].TrimEnd() + "...";
+
+    internal static string Int(int value) => value.ToString(CultureInfo.InvariantCulture);
+}
