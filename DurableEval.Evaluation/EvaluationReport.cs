@@ -36,7 +36,15 @@ public sealed record EnvironmentInfo(
     }
 }
 
-public sealed record CategorySummary(Category Category, int Items, int Good, int NotGood, int NotEvaluated, double? Average);
+/// <summary>
+/// A category's counts. <see cref="NotEvaluated"/> counts applicable criteria with no rating; criteria outside the
+/// engine's scope are counted apart in <see cref="NotApplicable"/> (nothing is missing there).
+/// </summary>
+public sealed record CategorySummary(Category Category, int Items, int Good, int NotGood, int NotEvaluated, double? Average)
+{
+    /// <summary>Criteria of this category that do not apply to the report's engine (never in <see cref="NotEvaluated"/>).</summary>
+    public int NotApplicable { get; init; }
+}
 
 public sealed record OverallRating(
     int? Stars,
@@ -48,6 +56,9 @@ public sealed record OverallRating(
     IReadOnlyList<string> LeftOut)
 {
     public bool Complete => FailCloseNotEvaluated.Count == 0;
+
+    /// <summary>Criteria outside the engine's scope: out of every average and of the verdict, and not in <see cref="LeftOut"/>.</summary>
+    public IReadOnlyList<string> NotApplicable { get; init; } = [];
 
     /// <summary>Stars were computed, but an applicable fail-close criterion was not evaluated: they are not a rating yet.</summary>
     public bool Provisional => Stars is not null && !Complete;
@@ -85,6 +96,9 @@ public sealed record EvaluationReport(
     public IReadOnlyList<SharedReason> SharedReasons => SharedReason.Collect(Results);
 
     public int Evaluated => Results.Count(r => r.Rating.IsEvaluated);
+
+    /// <summary>Criteria that do not apply to <see cref="Engine"/> (its scope says why); zero for Temporal.</summary>
+    public int NotApplicable => Results.Count(r => !r.Rating.IsApplicable);
 
     /// <summary>
     /// The overall as every format and the console print it. While the verdict is incomplete the stars are shown as
@@ -153,13 +167,17 @@ public sealed record EvaluationReport(
             {
                 var items = results.Where(r => r.Definition.Category == category).ToList();
                 var evaluated = items.Where(r => r.Rating.IsEvaluated).ToList();
+                var notApplicable = items.Count(r => !r.Rating.IsApplicable);
                 return new CategorySummary(
                     category,
                     items.Count,
                     evaluated.Count(r => r.Rating.Stars >= Rubric.Good),
                     evaluated.Count(r => r.Rating.Stars < Rubric.Good),
-                    items.Count - evaluated.Count,
-                    evaluated.Count == 0 ? null : evaluated.Average(r => r.Rating.Stars!.Value));
+                    items.Count - evaluated.Count - notApplicable,
+                    evaluated.Count == 0 ? null : evaluated.Average(r => r.Rating.Stars!.Value))
+                {
+                    NotApplicable = notApplicable,
+                };
             })
             .Where(s => s.Items > 0)
             .ToList();
@@ -169,11 +187,12 @@ public sealed record EvaluationReport(
         var failClose = results.Where(r => r.FailCloseApplies).ToList();
         var below = failClose.Where(r => r.Rating.Stars < Rubric.Bar).Select(r => r.Definition.Id).ToList();
         var notEvaluated = failClose.Where(r => !r.Rating.IsEvaluated).Select(r => r.Definition.Id).ToList();
-        var leftOut = results.Where(r => !r.Rating.IsEvaluated).Select(r => r.Definition.Id).ToList();
+        var leftOut = results.Where(r => !r.Rating.IsEvaluated && r.Rating.IsApplicable).Select(r => r.Definition.Id).ToList();
+        var notApplicable = results.Where(r => !r.Rating.IsApplicable).Select(r => r.Definition.Id).ToList();
         var averages = categories.Where(c => c.Average is not null).Select(c => c.Average!.Value).ToList();
         if (averages.Count == 0)
         {
-            return new OverallRating(null, Rubric.NotEvaluatedLabel, null, false, below, notEvaluated, leftOut);
+            return new OverallRating(null, Rubric.NotEvaluatedLabel, null, false, below, notEvaluated, leftOut) { NotApplicable = notApplicable };
         }
 
         var mean = averages.Average();
@@ -187,7 +206,7 @@ public sealed record EvaluationReport(
             stars = Rubric.FailCloseCap;
         }
 
-        return new OverallRating(stars, Rubric.LabelFor(stars), mean, capped, below, notEvaluated, leftOut);
+        return new OverallRating(stars, Rubric.LabelFor(stars), mean, capped, below, notEvaluated, leftOut) { NotApplicable = notApplicable };
     }
 
     internal static string Number(double value) => value.ToString("0.##", CultureInfo.InvariantCulture);
