@@ -10,6 +10,9 @@ namespace DurableEval.Evaluation;
 /// </summary>
 public static class ComparisonMarkdown
 {
+    /// <summary>The three sections for a run, linked with <see cref="ReportAnchors.For(Engine, string)"/>; nothing for a single-engine run.</summary>
+    public static string Render(RunReport run) => Render(run.Engines, ReportAnchors.For);
+
     /// <summary>The three sections, or nothing when fewer than two engines ran.</summary>
     public static string Render(IReadOnlyList<EvaluationReport> reports, Func<Engine, string, string> anchor)
     {

@@ -118,7 +118,9 @@ public static class ComparisonTable
             var reasons = m.NotEvaluated.Select(r => (r.Definition.Id, Text: NotEvaluatedReason.Text(r, report)))
                 .Concat(m.Missing.Select(id => (Id: id, Text: "not in this engine's results")))
                 .ToList();
-            return new ComparisonCell(engine, CellState.NotEvaluated, null, Tidy(Grouped("not evaluated: ", engine, reasons)));
+            var segments = Grouped("not evaluated: ", engine, reasons);
+            AppendIds(segments, engine, "; not applicable: ", m.NotApplicable.Select(r => r.Definition.Id).ToList());
+            return new ComparisonCell(engine, CellState.NotEvaluated, null, Tidy(segments));
         }
 
         return new ComparisonCell(

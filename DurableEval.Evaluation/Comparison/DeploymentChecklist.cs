@@ -23,7 +23,7 @@ public sealed record EngineChecklist(Engine Engine, IReadOnlyList<ChecklistItem>
 public static class DeploymentChecklist
 {
     public static readonly string Rule =
-        $"One line per criterion that applies to the engine and was rated below {Rubric.StarsText(Rubric.Good)} (with the rating's reason and the next step: " +
+        $"One line per criterion that applies to the engine and was rated below {Rubric.Good.ToString(System.Globalization.CultureInfo.InvariantCulture)} stars (with the rating's reason and the next step: " +
         "for Temporal the catalog's \"to raise the rating\", for another engine the support it documents) or was not evaluated (with why; evaluate it " +
         "before production). Criteria that do not apply to the engine are not listed.";
 
