@@ -6,6 +6,8 @@ namespace DurableEval.Cli;
 /// <summary>
 /// durableeval render | compare | gate, over results.json files a run already wrote. Exit codes: 0 done (gate: the
 /// policy holds), 1 the gate failed, 2 an input could not be used (one line on stderr naming the file and the fix).
+/// A results.json holds every engine that ran: render renders them all, compare takes engines as targets
+/// ("results.json#durabletask"), gate gates the subject engine (Temporal) only.
 /// </summary>
 public static class Program
 {
@@ -28,17 +30,17 @@ public static class Program
     {
         var results = new Argument<string>("results") { Description = "a results.json written by a DurableEval run" };
         var output = new Option<string?>("--out") { Description = "folder for REPORT.md, report.html and junit.xml (default: beside results.json)" };
-        var command = new Command("render", "Render REPORT.md, report.html and junit.xml from a results.json.") { results, output };
+        var command = new Command("render", "Render REPORT.md, report.html and junit.xml from a results.json, for every engine it holds.") { results, output };
         command.SetAction(parse => Guard(stderr, () =>
         {
             var path = parse.GetRequiredValue(results);
-            var report = ResultsReader.Load(path);
+            var run = ResultsReader.LoadRun(path);
             var folder = parse.GetValue(output) ?? Path.GetDirectoryName(Path.GetFullPath(path))!;
             Directory.CreateDirectory(folder);
-            Write(Path.Combine(folder, "REPORT.md"), MarkdownReport.Render(report));
-            Write(Path.Combine(folder, "report.html"), HtmlReport.Render(report));
-            Write(Path.Combine(folder, "junit.xml"), JunitReport.Render(report));
-            stdout.WriteLine($"{ConsoleSummary.Headline(report)}; wrote REPORT.md, report.html and junit.xml to {folder}");
+            Write(Path.Combine(folder, "REPORT.md"), MarkdownReport.Render(run));
+            Write(Path.Combine(folder, "report.html"), HtmlReport.Render(run));
+            Write(Path.Combine(folder, "junit.xml"), JunitReport.Render(run));
+            stdout.WriteLine($"{string.Join("; ", run.Engines.Select(r => ConsoleSummary.Headline(r)))}; wrote REPORT.md, report.html and junit.xml to {folder}");
             return Ok;
         }));
         return command;
@@ -46,7 +48,12 @@ public static class Program
 
     private static Command Compare(TextWriter stdout, TextWriter stderr)
     {
-        var files = new Argument<string[]>("results") { Description = "two or more results.json files", Arity = new ArgumentArity(2, 100) };
+        var files = new Argument<string[]>("results")
+        {
+            Description = "two or more targets: a results.json (its subject engine, or --engine's), or results.json#ENGINE for one engine it holds (e.g. reports/results.json#durabletask)",
+            Arity = new ArgumentArity(2, 100),
+        };
+        var engine = new Option<string?>("--engine") { Description = $"the engine to compare for targets that name none (one of {Engines.Ids}; default: the subject, {Engines.Temporal.Id})" };
         var markdown = new Option<string?>("--markdown") { Description = "write the Markdown comparison here instead of to standard output" };
         var html = new Option<string?>("--html") { Description = "also write the comparison as one self-contained HTML file" };
         var labels = new Option<string[]>("--label")
@@ -54,11 +61,11 @@ public static class Program
             Description = "a column heading for each results file, in the same order (repeat once per file); default: what tells the runs apart (servers, time, path)",
             AllowMultipleArgumentsPerToken = false,
         };
-        var command = new Command("compare", "Put several runs side by side, criterion by criterion: stars, coverage, metrics.") { files, markdown, html, labels };
+        var command = new Command("compare", "Put several runs or engines side by side, criterion by criterion: stars, coverage, metrics.") { files, markdown, html, labels, engine };
         command.SetAction(parse => Guard(stderr, () =>
         {
-            var paths = parse.GetRequiredValue(files);
-            var loaded = paths.Select(f => (Path: f, Report: ResultsReader.Load(f))).ToList();
+            var targets = parse.GetRequiredValue(files);
+            var loaded = targets.Select(t => CompareTarget.Load(t, parse.GetValue(engine))).ToList();
             var named = CompareLabels.For(loaded, parse.GetValue(labels) ?? []);
             var runs = loaded.Select((r, i) => new ComparedRun(named[i], r.Report)).ToList();
             var text = CompareReport.Markdown(runs);
@@ -85,15 +92,20 @@ public static class Program
     {
         var results = new Argument<string>("results") { Description = "the results.json to gate" };
         var policy = new Option<string?>("--policy") { Description = "a durableeval.policy.json (default: the policy recorded in results.json)" };
-        var baseline = new Option<string?>("--baseline") { Description = "an earlier results.json: with failOnRegression, fewer stars than there fails the gate" };
-        var command = new Command("gate", "Exit 1 when results.json breaks an enforced policy, 0 when it holds.") { results, policy, baseline };
+        var baseline = new Option<string?>("--baseline") { Description = "an earlier results.json: with failOnRegression, fewer stars than there (for the same engine) fails the gate" };
+        var command = new Command(
+            "gate",
+            $"Exit 1 when results.json breaks an enforced policy, 0 when it holds. Only the subject engine ({Engines.Temporal.Name}) is gated; the other engines in the file are evidence for comparison.")
+        {
+            results, policy, baseline,
+        };
         command.SetAction(parse => Guard(stderr, () =>
         {
             var report = ResultsReader.Load(parse.GetRequiredValue(results));
             var applied = parse.GetValue(policy) is { } p ? PolicyLoader.Load(p) : report.Policy.Policy;
-            var diff = parse.GetValue(baseline) is { } b ? BaselineDiff.Between(b, ResultsReader.Load(b), report) : null;
+            var diff = parse.GetValue(baseline) is { } b ? BaselineDiff.Between(b, ResultsReader.LoadRun(b), report) : null;
             var outcome = report.Apply(applied, diff).Policy;
-            stdout.WriteLine($"DurableEval gate ({applied.Source}, {applied.Mode.ToString().ToLowerInvariant()}): {outcome.Summary}");
+            stdout.WriteLine($"DurableEval gate ({report.Engine.Name}; {applied.Source}, {applied.Mode.ToString().ToLowerInvariant()}): {outcome.Summary}");
             return outcome.Fails ? GateFailed : Ok;
         }));
         return command;

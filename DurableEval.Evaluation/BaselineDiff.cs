@@ -44,8 +44,21 @@ public sealed record BaselineDiff(
 
     public IReadOnlyList<StarChange> Regressions => Stars.Where(s => s.IsRegression).ToList();
 
+    /// <summary>
+    /// The diff of <paramref name="current"/> against the same engine's report in <paramref name="baseline"/>; one
+    /// engine is never compared with another.
+    /// </summary>
+    public static BaselineDiff Between(string source, RunReport baseline, EvaluationReport current) =>
+        Between(source, baseline.Find(current.Engine) ?? throw new ResultsFileException(
+            $"{source}: has no results for {current.Engine.Id} (it holds {baseline.EngineIds}); a baseline is compared engine by engine."), current);
+
     public static BaselineDiff Between(string source, EvaluationReport baseline, EvaluationReport current)
     {
+        if (baseline.Engine.Id != current.Engine.Id)
+        {
+            throw new ArgumentException($"a baseline diff compares one engine across two runs, not {baseline.Engine.Id} with {current.Engine.Id}", nameof(baseline));
+        }
+
         var before = baseline.Results.ToDictionary(r => r.Definition.Id, StringComparer.Ordinal);
         var stars = new List<StarChange>();
         var flips = new List<CheckFlip>();

@@ -13,9 +13,6 @@ public sealed class CompareLabelException(string message) : Exception(message);
 /// </summary>
 public static class CompareLabels
 {
-    /// <summary>The engine every catalog criterion rates today; named so a side-by-side of engines reads the same way.</summary>
-    public const string Engine = "Temporal";
-
     public static IReadOnlyList<string> For(IReadOnlyList<(string Path, EvaluationReport Report)> runs, IReadOnlyList<string> given)
     {
         if (given.Count > 0)
@@ -41,7 +38,7 @@ public static class CompareLabels
             return given.Select(l => l.Trim()).ToList();
         }
 
-        var labels = runs.Select(r => $"{Engine}, {Servers(r.Report)}").ToList();
+        var labels = runs.Select(r => $"{r.Report.Engine.Name}, {Servers(r.Report)}").ToList();
         labels = Refine(labels, runs.Select(r => r.Report.GeneratedAt.ToUniversalTime().ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) + " UTC").ToList());
         labels = Refine(labels, DistinctPaths(runs.Select(r => r.Path).ToList()));
         return Refine(labels, runs.Select((_, i) => "#" + (i + 1).ToString(CultureInfo.InvariantCulture)).ToList());

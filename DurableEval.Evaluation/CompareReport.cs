@@ -7,8 +7,8 @@ namespace DurableEval.Evaluation;
 /// <summary>One run in a comparison: a label (usually the file it came from) and its report.</summary>
 public sealed record ComparedRun(string Label, EvaluationReport Report)
 {
-    /// <summary>The servers the run used, as its environment names them.</summary>
-    public string Target => Report.Environment.Servers;
+    /// <summary>The servers the run used, as its environment names them (another engine's: the hosts its checks ran on).</summary>
+    public string Target => Report.Engine.IsSubject ? Report.Environment.Servers : CompareLabels.Servers(Report);
 }
 
 /// <summary>
@@ -125,9 +125,10 @@ public static class CompareReport
 
     private static IReadOnlyList<(string Name, Func<ComparedRun, string> Value)> Summary { get; } =
     [
+        ("Engine", r => r.Report.Engine.IsSubject ? $"{r.Report.Engine.Name} (gated)" : $"{r.Report.Engine.Name} (not gated)"),
         ("Servers", r => r.Target),
         ("Generated", r => r.Report.GeneratedAt.ToUniversalTime().ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) + " UTC"),
-        ("Verdict", r => MarkdownReport.Verdict(r.Report.Overall)),
+        ("Verdict", r => MarkdownReport.EngineVerdict(r.Report)),
         ("Overall", r => r.Report.OverallText),
         ("Evaluated", r => MarkdownReport.RunLine(r.Report)),
     ];
@@ -135,6 +136,7 @@ public static class CompareReport
     private static string CriterionCell(EvaluationReport report, string id) =>
         report.Results.FirstOrDefault(r => r.Definition.Id == id) is not { } r ? "\u2014"
         : r.Rating.IsEvaluated ? $"{Rubric.StarsText(r.Rating.Stars)} ({MarkdownReport.CoverageText(r.Coverage)})"
+        : !r.Rating.IsApplicable ? $"{Rubric.NotApplicableStars} {Rubric.NotApplicableLabel.ToLowerInvariant()}"
         : $"\u2014 {ShortReason(r.Rating.Reason)}";
 
     private static string ShortReason(string reason)

@@ -3,8 +3,15 @@ namespace DurableEval.Evaluation;
 /// <summary>The one or two lines a plain dotnet test ends with: verdict, how much was evaluated, why the rest was not, where the report is.</summary>
 public static class ConsoleSummary
 {
-    public static IReadOnlyList<string> Lines(EvaluationReport report, string reportPath)
+    public static IReadOnlyList<string> Lines(EvaluationReport report, string reportPath) => Lines(RunReport.Single(report), reportPath);
+
+    /// <summary>
+    /// One verdict line per engine that ran, subject first ("DurableEval: Temporal: ⭐⭐⭐ PoC Ready; evaluated ..."),
+    /// then one line with the subject's most common not-run reason, what was not evaluated and the report's path.
+    /// </summary>
+    public static IReadOnlyList<string> Lines(RunReport run, string reportPath)
     {
+        var report = run.Subject;
         var first = $"DurableEval: {Headline(report)}; evaluated {MarkdownReport.RunLine(report)}";
         if (report.Policy.Violations.Count > 0)
         {
@@ -24,7 +31,7 @@ public static class ConsoleSummary
         }
 
         // Criteria not evaluated, by why: "37 no fact yet; 14 not run: not selected by this run's filter".
-        var notEvaluated = report.Results.Where(r => !r.Rating.IsEvaluated)
+        var notEvaluated = report.Results.Where(r => !r.Rating.IsEvaluated && r.Rating.IsApplicable)
             .GroupBy(r => Cause(r.Rating.Reason, report.SharedReasons), StringComparer.Ordinal)
             .OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal)
             .Take(3)
@@ -36,17 +43,21 @@ public static class ConsoleSummary
         }
 
         parts.Add($"report: {reportPath}");
-        return [first, "DurableEval: " + string.Join(". ", parts)];
+        var others = run.Others.Select(r => $"DurableEval: {Headline(r)}; evaluated {MarkdownReport.RunLine(r)}; not gated (measured for comparison)");
+        return [first, .. others, "DurableEval: " + string.Join(". ", parts)];
     }
 
     /// <summary>
     /// The overall and the verdict in one phrase: "⭐⭐⭐ PoC Ready", or while incomplete "not rated (incomplete);
     /// provisional ⭐⭐⭐ PoC Ready from 2 of 58; incomplete: fail-close criteria not evaluated: ...".
     /// </summary>
-    public static string Headline(EvaluationReport report) =>
-        report.Overall.Provisional
+    public static string Headline(EvaluationReport report) => Headline(report, named: true);
+
+    /// <summary><see cref="Headline(EvaluationReport)"/>, led by the engine's name ("Temporal: ⭐⭐⭐ PoC Ready") when <paramref name="named"/>.</summary>
+    public static string Headline(EvaluationReport report, bool named) =>
+        (named ? report.Engine.Name + ": " : string.Empty) + (report.Overall.Provisional
             ? $"{report.OverallText}{MarkdownReport.CappedText(report.Overall)}; {MarkdownReport.IncompleteText(report.Overall)}"
-            : (report.Overall.Stars is null ? string.Empty : Rubric.StarsText(report.Overall.Stars) + " ") + MarkdownReport.Verdict(report.Overall);
+            : (report.Overall.Stars is null ? string.Empty : Rubric.StarsText(report.Overall.Stars) + " ") + MarkdownReport.Verdict(report.Overall));
 
     // Why a criterion was not evaluated, coarsely: a shared not-run reason by its key ("that reason" for the one
     // just printed), else the rating's own reason.

@@ -14,6 +14,12 @@ public sealed record EnvironmentInfo(
     string Architecture,
     string DotNet)
 {
+    /// <summary>
+    /// The other engines' SDKs and hosts, by engine id ("durabletask" → "Microsoft.DurableTask.Client 1.28.0, ..."),
+    /// for the engines that ran; empty for a Temporal-only run, whose rows (and fingerprint) are as before.
+    /// </summary>
+    public IReadOnlyList<(string Engine, string Sdk)> EngineSdks { get; init; } = [];
+
     public IReadOnlyList<(string Name, string Value)> Rows =>
     [
         ("Temporal SDK", Sdk),
@@ -23,6 +29,7 @@ public sealed record EnvironmentInfo(
         ("OS", OperatingSystem),
         ("Architecture", Architecture),
         (".NET", DotNet),
+        .. EngineSdks.Select(e => ($"{(Engines.Find(e.Engine)?.Name ?? e.Engine)} SDK", e.Sdk)),
     ];
 
     /// <summary>A short stable hash of the rows, so two reports can be told apart or matched at a glance.</summary>
@@ -77,8 +84,14 @@ public sealed record EvaluationReport(
     /// <summary>
     /// results.json's shape version. 2: per-check server, fact duration, run cost, metric anchors split into
     /// published and reference, not-run reasons, policy and baseline sections (see schemas/results.schema.json).
+    /// 3: the engine each report is about ("engine"), the other engines that ran ("otherEngines", same shape),
+    /// "not applicable" counted apart (run, overall, categories; a criterion's support "not applicable"), and the
+    /// other engines' SDKs in the environment ("engineSdks").
     /// </summary>
-    public const int SchemaVersion = 2;
+    public const int SchemaVersion = 3;
+
+    /// <summary>The earlier version still read (<see cref="ResultsReader"/>): a Temporal-only file, engine = temporal.</summary>
+    public const int PreviousSchemaVersion = 2;
 
     /// <summary>The engine these results are about; the title, verdict and conclusion name it.</summary>
     public Engine Engine { get; init; } = Engines.Temporal;

@@ -24,9 +24,13 @@ public static class Findings
     {
         var lines = new List<KeyFinding>();
         var evaluated = report.Results.Where(r => r.Rating.IsEvaluated).ToList();
-        var leftOut = report.Total - evaluated.Count;
+        var leftOut = report.Total - evaluated.Count - report.NotApplicable;
         lines.Add(new($"{N(evaluated.Count)} of {N(report.Total)} criteria were evaluated" +
                       (leftOut > 0 ? $"; the other {N(leftOut)} are left out of every average." : ".")));
+        if (report.NotApplicable > 0)
+        {
+            lines.Add(new($"{N(report.NotApplicable)} {(report.NotApplicable == 1 ? "criterion does" : "criteria do")} not apply to {report.Engine.Name} (its scope says why): not applicable, which is not \"not evaluated\": no stars, out of every average and of the verdict."));
+        }
         if (evaluated.Count > 0)
         {
             var byStars = Rubric.Rows.Reverse()
@@ -124,21 +128,26 @@ public static class Findings
         {
             return
             [
-                "No criterion was evaluated, so this run supports no conclusion about Temporal. " +
+                $"No criterion was evaluated, so this run supports no conclusion about {report.Engine.Name}. " +
                 "The reasons are in the \"All criteria\" table and under \"Not-run reasons\"; most often no server could be had (see README, \"Servers\").",
                 FailCloseOutcome(report),
             ];
         }
 
-        var evaluatedCount = report.Total - overall.LeftOut.Count;
+        var evaluatedCount = report.Evaluated;
         var workload = $"for a workload whose workflows run for {report.Profile.Fields[0].Value}";
         var verdict = overall.Provisional
-            ? $"**Verdict:** not rated. On the evidence of the {N(evaluatedCount)} criteria evaluated, Temporal used from .NET would rate {Rubric.StarsText(overall.Stars)} {overall.Label} {workload}, " +
+            ? $"**Verdict:** not rated. On the evidence of the {N(evaluatedCount)} criteria evaluated, {report.Engine.Name} used from .NET would rate {Rubric.StarsText(overall.Stars)} {overall.Label} {workload}, " +
               $"but that is provisional: the fail-close criteria {string.Join(", ", overall.FailCloseNotEvaluated)} were not evaluated."
-            : $"**Verdict:** on the evidence of the {N(evaluatedCount)} criteria evaluated, Temporal used from .NET rates {Rubric.StarsText(overall.Stars)} {overall.Label} {workload}.";
+            : $"**Verdict:** on the evidence of the {N(evaluatedCount)} criteria evaluated, {report.Engine.Name} used from .NET rates {Rubric.StarsText(overall.Stars)} {overall.Label} {workload}.";
         if (overall.LeftOut.Count > 0)
         {
             verdict += $" {Count(overall.LeftOut.Count, "criterion", "criteria")} not evaluated {(overall.LeftOut.Count == 1 ? "is" : "are")} left out of the averages.";
+        }
+
+        if (report.NotApplicable > 0)
+        {
+            verdict += $" {Count(report.NotApplicable, "criterion does", "criteria do")} not apply to {report.Engine.Name} and {(report.NotApplicable == 1 ? "is" : "are")} outside the verdict.";
         }
 
         return [verdict, Strengths(report), Considerations(report), FailCloseOutcome(report)];
@@ -199,7 +208,7 @@ public static class Findings
             .GroupBy(r => r.Support).OrderBy(g => g.Key)
             .Select(g => $"{g.Key.ToString().ToLowerInvariant()} support, so user code carries the feature: {string.Join(", ", g.Select(r => r.Definition.Id))}"));
 
-        var notEvaluated = report.Results.Count(r => !r.Rating.IsEvaluated);
+        var notEvaluated = report.Results.Count(r => !r.Rating.IsEvaluated && r.Rating.IsApplicable);
         if (notEvaluated > 0)
         {
             var top = report.SharedReasons.FirstOrDefault();
@@ -213,6 +222,11 @@ public static class Findings
     private static string FailCloseOutcome(EvaluationReport report)
     {
         var applies = report.Results.Where(r => r.FailCloseApplies).ToList();
+        if (!report.Engine.IsSubject)
+        {
+            return $"**Fail-close outcome:** not gated: {report.Engine.Name} is measured for comparison, so no fail-close rule caps or withholds its overall.";
+        }
+
         if (applies.Count == 0)
         {
             return "**Fail-close outcome:** no fail-close criterion applies to this profile.";

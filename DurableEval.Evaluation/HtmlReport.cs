@@ -17,6 +17,7 @@ public static class HtmlReport
         th, td { border: 1px solid #dde; padding: .3rem .5rem; text-align: left; vertical-align: top; }
         thead th { background: #f3f5f9; }
         .good { background: #eaf7ee; } .not-good { background: #fdecea; } .not-evaluated { background: #f6f6f6; color: #555; }
+        .not-applicable { background: #fff; color: #888; font-style: italic; }
         .summary p { margin: .2rem 0; } .verdict { font-size: 1.1rem; font-weight: 600; }
         .filters { display: flex; gap: 1rem; align-items: center; margin: .5rem 0; }
         figure { display: inline-block; margin: .5rem 1rem .5rem 0; } figcaption { font-size: .85rem; color: #555; max-width: 640px; }
@@ -41,33 +42,90 @@ public static class HtmlReport
 
         """;
 
-    public static string Render(EvaluationReport report)
+    public static string Render(EvaluationReport report) => Render(RunReport.Single(report));
+
+    /// <summary>The subject engine's report as for a single-engine run, then a section per other engine that ran.</summary>
+    public static string Render(RunReport run)
     {
+        var report = run.Subject;
         var h = new StringBuilder();
         h.Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
             .Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
             .Append("<title>DurableEval report</title>\n<style>\n").Append(Style).Append("</style>\n</head>\n<body>\n");
         Summary(h, report);
+        OtherEngines(h, run);
         Criteria(h, report);
         Charts(h, report);
         NotRunReasons(h, report);
         Baseline(h, report);
         Details(h, report);
-        Cost(h, report);
+        Cost(h, run);
         Environment(h, report);
+        foreach (var other in run.Others)
+        {
+            EngineSection(h, other);
+        }
+
         h.Append("<script>\n").Append(Script).Append("</script>\n</body>\n</html>\n");
         return h.ToString();
     }
 
     /// <summary>good (Rubric.Good stars or more), not-good (evaluated, fewer) or not-evaluated: the status filter's values and the row colour.</summary>
     public static string StatusClass(CriterionResult? r) =>
-        r is null || !r.Rating.IsEvaluated ? "not-evaluated" : r.Rating.Stars >= Rubric.Good ? "good" : "not-good";
+        r is not null && !r.Rating.IsApplicable ? "not-applicable"
+        : r is null || !r.Rating.IsEvaluated ? "not-evaluated" : r.Rating.Stars >= Rubric.Good ? "good" : "not-good";
+
+    // Which other engines ran, with their verdicts and a link to each one's section.
+    private static void OtherEngines(StringBuilder h, RunReport run)
+    {
+        if (!run.IsMultiEngine)
+        {
+            return;
+        }
+
+        h.Append("<p><b>Also measured with the same catalog (not gated):</b> ");
+        h.Append(string.Join("; ", run.Others.Select(r =>
+            $"<a href=\"#{E(ReportAnchors.Section(r.Engine))}\">{E(r.Engine.Name)}</a>: {E(ConsoleSummary.Headline(r, named: false))}")));
+        h.Append("</p>\n");
+    }
+
+    // Another engine's section: verdict, criteria, not-run reasons, evidence; run-wide parts are stated once above.
+    private static void EngineSection(StringBuilder h, EvaluationReport report)
+    {
+        var engine = report.Engine;
+        var o = report.Overall;
+        h.Append("<section id=\"").Append(E(ReportAnchors.Section(engine))).Append("\" class=\"engine\">\n");
+        h.Append("<h2>").Append(E($"{engine.Name}: the same catalog, measured ({engine.Sdk})")).Append("</h2>\n");
+        h.Append("<p class=\"verdict\">").Append(E(MarkdownReport.EngineVerdict(report))).Append("</p>\n");
+        P(h, "Overall", report.OverallTextWith(Stars) + (o.Mean is { } mean ? $" (mean of category averages {EvaluationReport.Number(mean)})" : string.Empty));
+        P(h, "Evaluated", MarkdownReport.RunLine(report));
+        P(h, "Gate", MarkdownReport.GateText(engine));
+        CriteriaTable(h, report, "criteria-" + engine.Id);
+        if (report.SharedReasons.Count > 0)
+        {
+            h.Append("<h3 id=\"").Append(E(ReportAnchors.For(engine, "not-run-reasons"))).Append("\">").Append(E($"Not-run reasons ({engine.Name})")).Append("</h3>\n");
+            Table(h, ["Key", "Reason and fix", "Checks", "Criteria"], report.SharedReasons.Select(s => new[]
+            {
+                s.Key, s.Text, s.Checks.ToString(CultureInfo.InvariantCulture), string.Join(", ", s.Criteria),
+            }));
+        }
+
+        h.Append("<h3>").Append(E($"Details ({engine.Name})")).Append("</h3>\n");
+        CriterionDetails(h, report);
+        h.Append("<h3>").Append(E($"Conclusion ({engine.Name})")).Append("</h3>\n");
+        foreach (var paragraph in Findings.Conclusion(report))
+        {
+            h.Append("<p>").Append(E(paragraph.Replace("**", string.Empty, StringComparison.Ordinal)).Replace("\n", "<br>\n", StringComparison.Ordinal)).Append("</p>\n");
+        }
+
+        h.Append("</section>\n");
+    }
 
     private static void Summary(StringBuilder h, EvaluationReport report)
     {
         var o = report.Overall;
         h.Append("<header class=\"summary\">\n<h1>DurableEval report: is Temporal, used from .NET, ready for production?</h1>\n");
-        h.Append("<p class=\"verdict\" id=\"verdict\">").Append(E(MarkdownReport.Verdict(o))).Append("</p>\n");
+        h.Append("<p class=\"verdict\" id=\"verdict\">").Append(E(MarkdownReport.EngineVerdict(report))).Append("</p>\n");
         P(h, "Overall", report.OverallTextWith(Stars) + (o.Mean is { } mean ? $" (mean of category averages {EvaluationReport.Number(mean)})" : string.Empty));
         P(h, "Evaluated", MarkdownReport.RunLine(report));
         if (report.SharedReasons.FirstOrDefault() is { } top)
@@ -100,7 +158,12 @@ public static class HtmlReport
         h.Append("<label>Status <select id=\"f-status\"><option value=\"\">all</option><option value=\"good\">good (" + Rubric.Good.ToString(CultureInfo.InvariantCulture) + "+ stars)</option>" +
                  "<option value=\"not-good\">not good</option><option value=\"not-evaluated\">not evaluated</option></select></label>\n");
         h.Append("<label><input type=\"checkbox\" id=\"f-failclose\"> fail-close only</label>\n</div>\n");
-        h.Append("<table id=\"criteria\">\n<thead><tr><th>ID</th><th>Criterion</th><th>Stars</th><th>Reason</th><th>Coverage</th><th>Fail-close</th><th>Fact time</th></tr></thead>\n<tbody>\n");
+        CriteriaTable(h, report, "criteria");
+    }
+
+    private static void CriteriaTable(StringBuilder h, EvaluationReport report, string id)
+    {
+        h.Append("<table id=\"").Append(E(id)).Append("\">\n<thead><tr><th>ID</th><th>Criterion</th><th>Stars</th><th>Reason</th><th>Coverage</th><th>Fail-close</th><th>Fact time</th></tr></thead>\n<tbody>\n");
         var shared = report.SharedReasons;
         foreach (var r in report.Results)
         {
@@ -108,11 +171,11 @@ public static class HtmlReport
                 .Append("\" data-category=\"").Append(E(r.Definition.Category.Code))
                 .Append("\" data-status=\"").Append(StatusClass(r))
                 .Append("\" data-failclose=\"").Append(r.FailCloseApplies ? "yes" : "no").Append("\">");
-            h.Append("<td><a href=\"#").Append(E(r.Definition.Id)).Append("\">").Append(E(r.Definition.Id)).Append("</a></td>");
+            h.Append("<td><a href=\"#").Append(E(ReportAnchors.For(r.Engine, r.Definition.Id))).Append("\">").Append(E(r.Definition.Id)).Append("</a></td>");
             Td(h, r.Definition.Name);
-            Td(h, $"{Stars(r.Rating.Stars)} {r.Rating.Label}");
+            Td(h, $"{StarsCell(r.Rating)} {r.Rating.Label}");
             Td(h, MarkdownReport.OneLineReason(r, shared));
-            Td(h, MarkdownReport.CoverageCell(r));
+            Td(h, r.Rating.IsApplicable ? MarkdownReport.CoverageCell(r) : "\u2014");
             Td(h, r.FailCloseApplies ? MarkdownReport.FailCloseStatus(r) : "\u2014");
             Td(h, r.Fact.Duration is { } d ? MarkdownReport.Duration(d) : "\u2014");
             h.Append("</tr>\n");
@@ -176,15 +239,22 @@ public static class HtmlReport
     private static void Details(StringBuilder h, EvaluationReport report)
     {
         h.Append("<h2 id=\"details\">Details</h2>\n");
+        CriterionDetails(h, report);
+    }
+
+    private static void CriterionDetails(StringBuilder h, EvaluationReport report)
+    {
         var shared = report.SharedReasons;
         foreach (var r in report.Results)
         {
             var d = r.Definition;
-            h.Append("<details id=\"").Append(E(d.Id)).Append("\" class=\"criterion\"><summary><b>").Append(E($"{d.Id} {d.Name}")).Append("</b>: ")
-                .Append(E($"{Stars(r.Rating.Stars)} {r.Rating.Label}")).Append("</summary>\n<ul>\n");
+            h.Append("<details id=\"").Append(E(ReportAnchors.For(r.Engine, d.Id))).Append("\" class=\"criterion\"><summary><b>").Append(E($"{d.Id} {d.Name}")).Append("</b>: ")
+                .Append(E($"{StarsCell(r.Rating)} {r.Rating.Label}")).Append("</summary>\n<ul>\n");
             Li(h, "Reason", SharedReason.Abbreviate(r.Rating.Reason, shared));
             Li(h, "Criterion", d.Description);
-            Li(h, "Support", $"{r.Support.ToString().ToLowerInvariant()}; fail-close: {(r.FailCloseApplies ? "applies" : "no")} ({MarkdownReport.RuleText(d.FailClose)}); policy bar: {r.PolicyBar.ToString(CultureInfo.InvariantCulture)} stars");
+            Li(h, "Support", r.Engine.IsSubject && r.Rating.IsApplicable
+                ? $"{r.Support.ToString().ToLowerInvariant()}; fail-close: {(r.FailCloseApplies ? "applies" : "no")} ({MarkdownReport.RuleText(d.FailClose)}); policy bar: {r.PolicyBar.ToString(CultureInfo.InvariantCulture)} stars"
+                : MarkdownReport.SupportText(r).Replace("**", string.Empty, StringComparison.Ordinal));
             Li(h, "Fact", MarkdownReport.FactText(r.Fact).Replace("`", string.Empty, StringComparison.Ordinal));
             if (r.Evidence is { } e && e.ServersUsed.Count > 0)
             {
@@ -201,10 +271,18 @@ public static class HtmlReport
                     c.Server?.Short ?? (c.Outcome == CheckOutcome.NotRun ? "none" : "offline"),
                     c.Outcome == CheckOutcome.NotRun ? SharedReason.Abbreviate(c.Detail, shared) : c.Detail,
                 }));
-                Table(h, ["Metric", "Value", "Unit", "Published anchor", "Reference (" + MetricAnchors.ReferenceLabel + ")"], evidence.Metrics.Select(m => new[]
+                if (r.Engine.IsSubject)
                 {
-                    m.Name, EvaluationReport.Number(m.Value), m.Unit, MetricAnchors.PublishedText(d.Id, m.Name), MetricAnchors.ReferenceText(d.Id, m.Name),
-                }));
+                    Table(h, ["Metric", "Value", "Unit", "Published anchor", "Reference (" + MetricAnchors.ReferenceLabel + ")"], evidence.Metrics.Select(m => new[]
+                    {
+                        m.Name, EvaluationReport.Number(m.Value), m.Unit, MetricAnchors.PublishedText(d.Id, m.Name), MetricAnchors.ReferenceText(d.Id, m.Name),
+                    }));
+                }
+                else
+                {
+                    // Published anchors and reference figures are Temporal's.
+                    Table(h, ["Metric", "Value", "Unit"], evidence.Metrics.Select(m => new[] { m.Name, EvaluationReport.Number(m.Value), m.Unit }));
+                }
                 if (evidence.Findings.Count + evidence.Citations.Count > 0)
                 {
                     h.Append("<ul>\n");
@@ -226,10 +304,11 @@ public static class HtmlReport
         }
     }
 
-    private static void Cost(StringBuilder h, EvaluationReport report)
+    private static void Cost(StringBuilder h, RunReport run)
     {
+        var report = run.Subject;
         h.Append("<h2 id=\"run-cost\">Run cost and policy</h2>\n<ul>\n");
-        foreach (var (label, text) in MarkdownReport.RunCostLines(report))
+        foreach (var (label, text) in MarkdownReport.RunCostLines(run))
         {
             Li(h, label, text);
         }
@@ -288,6 +367,8 @@ public static class HtmlReport
     private static void Td(StringBuilder h, string value) => h.Append("<td>").Append(E(value)).Append("</td>");
 
     private static string E(string text) => WebUtility.HtmlEncode(text);
+
+    private static string StarsCell(Rating rating) => rating.IsApplicable ? Stars(rating.Stars) : Rubric.NotApplicableStars;
 
     // Filled and empty text stars (in every common font; the emoji star is missing where no emoji font is installed).
     internal static string Stars(int? stars) => stars is { } s ? new string('\u2605', s) + new string('\u2606', 5 - s) : "\u2014";

@@ -4,11 +4,20 @@ using System.Text.Json;
 
 namespace DurableEval.Evaluation;
 
-/// <summary>Renders results.json: the report's data for machines, field order fixed, same input same bytes.</summary>
+/// <summary>
+/// Renders results.json: the report's data for machines, field order fixed, same input same bytes. Version 3 keeps
+/// one file per run: the root is the subject engine's report as in version 2, plus "engine", and the run-wide parts
+/// (environment, profile, cost, policy, baseline); "otherEngines" holds each other engine's report (engine, run,
+/// overall, notRunReasons, categories, criteria) in the same shape, so a reader of version 2 still finds the
+/// subject where it was, and nothing is written twice.
+/// </summary>
 public static class JsonReport
 {
-    public static string Render(EvaluationReport report)
+    public static string Render(EvaluationReport report) => Render(RunReport.Single(report));
+
+    public static string Render(RunReport run)
     {
+        var report = run.Subject;
         using var stream = new MemoryStream();
         var options = new JsonWriterOptions { Indented = true, NewLine = "\n", Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
         using (var w = new Utf8JsonWriter(stream, options))
@@ -16,49 +25,24 @@ public static class JsonReport
             w.WriteStartObject();
             w.WriteNumber("schemaVersion", EvaluationReport.SchemaVersion);
             w.WriteString("generatedAt", Timestamp(report.GeneratedAt));
+            WriteEngine(w, report.Engine);
             WriteEnvironment(w, report.Environment);
             WriteProfile(w, report.Profile);
-            w.WriteStartObject("run");
-            w.WriteNumber("selected", report.Selected);
-            w.WriteNumber("total", report.Total);
-            w.WriteBoolean("partial", report.IsPartial);
-            w.WriteNumber("withoutFact", report.WithoutFact);
-            w.WriteEndObject();
+            WriteRun(w, report);
             WriteOverall(w, report);
             WriteCost(w, report);
             WritePolicy(w, report.Policy);
             WriteBaseline(w, report.Baseline);
-            w.WriteStartArray("notRunReasons");
-            foreach (var reason in report.SharedReasons)
+            WriteResults(w, report);
+            w.WriteStartArray("otherEngines");
+            foreach (var other in run.Others)
             {
                 w.WriteStartObject();
-                w.WriteString("key", reason.Key);
-                w.WriteString("text", reason.Text);
-                w.WriteNumber("checks", reason.Checks);
-                WriteStrings(w, "criteria", reason.Criteria);
+                WriteEngine(w, other.Engine);
+                WriteRun(w, other);
+                WriteOverall(w, other);
+                WriteResults(w, other);
                 w.WriteEndObject();
-            }
-
-            w.WriteEndArray();
-            w.WriteStartArray("categories");
-            foreach (var c in report.Categories)
-            {
-                w.WriteStartObject();
-                w.WriteString("code", c.Category.Code);
-                w.WriteString("name", c.Category.Name);
-                w.WriteNumber("items", c.Items);
-                w.WriteNumber("good", c.Good);
-                w.WriteNumber("notGood", c.NotGood);
-                w.WriteNumber("notEvaluated", c.NotEvaluated);
-                WriteNullableNumber(w, "average", c.Average);
-                w.WriteEndObject();
-            }
-
-            w.WriteEndArray();
-            w.WriteStartArray("criteria");
-            foreach (var r in report.Results)
-            {
-                WriteCriterion(w, r);
             }
 
             w.WriteEndArray();
@@ -66,6 +50,67 @@ public static class JsonReport
         }
 
         return Encoding.UTF8.GetString(stream.ToArray()) + "\n";
+    }
+
+    private static void WriteEngine(Utf8JsonWriter w, Engine engine)
+    {
+        w.WriteStartObject("engine");
+        w.WriteString("id", engine.Id);
+        w.WriteString("name", engine.Name);
+        w.WriteString("sdk", engine.Sdk);
+        w.WriteBoolean("subject", engine.IsSubject);
+        w.WriteEndObject();
+    }
+
+    private static void WriteRun(Utf8JsonWriter w, EvaluationReport report)
+    {
+        w.WriteStartObject("run");
+        w.WriteNumber("selected", report.Selected);
+        w.WriteNumber("total", report.Total);
+        w.WriteBoolean("partial", report.IsPartial);
+        w.WriteNumber("withoutFact", report.WithoutFact);
+        w.WriteNumber("notApplicable", report.NotApplicable);
+        w.WriteEndObject();
+    }
+
+    // notRunReasons, categories and criteria: an engine's results, in the order version 2 wrote them.
+    private static void WriteResults(Utf8JsonWriter w, EvaluationReport report)
+    {
+        w.WriteStartArray("notRunReasons");
+        foreach (var reason in report.SharedReasons)
+        {
+            w.WriteStartObject();
+            w.WriteString("key", reason.Key);
+            w.WriteString("text", reason.Text);
+            w.WriteNumber("checks", reason.Checks);
+            WriteStrings(w, "criteria", reason.Criteria);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        w.WriteStartArray("categories");
+        foreach (var c in report.Categories)
+        {
+            w.WriteStartObject();
+            w.WriteString("code", c.Category.Code);
+            w.WriteString("name", c.Category.Name);
+            w.WriteNumber("items", c.Items);
+            w.WriteNumber("good", c.Good);
+            w.WriteNumber("notGood", c.NotGood);
+            w.WriteNumber("notEvaluated", c.NotEvaluated);
+            w.WriteNumber("notApplicable", c.NotApplicable);
+            WriteNullableNumber(w, "average", c.Average);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        w.WriteStartArray("criteria");
+        foreach (var r in report.Results)
+        {
+            WriteCriterion(w, r);
+        }
+
+        w.WriteEndArray();
     }
 
     private static void WriteEnvironment(Utf8JsonWriter w, EnvironmentInfo environment)
@@ -79,6 +124,13 @@ public static class JsonReport
         w.WriteString("os", environment.OperatingSystem);
         w.WriteString("architecture", environment.Architecture);
         w.WriteString("dotnet", environment.DotNet);
+        w.WriteStartObject("engineSdks");
+        foreach (var (engine, sdk) in environment.EngineSdks)
+        {
+            w.WriteString(engine, sdk);
+        }
+
+        w.WriteEndObject();
         w.WriteEndObject();
     }
 
@@ -109,6 +161,7 @@ public static class JsonReport
         WriteStrings(w, "failCloseBelowBar", overall.FailCloseBelowBar);
         WriteStrings(w, "failCloseNotEvaluated", overall.FailCloseNotEvaluated);
         WriteStrings(w, "notEvaluated", overall.LeftOut);
+        WriteStrings(w, "notApplicable", overall.NotApplicable);
         w.WriteString("rule", EvaluationReport.AggregationRule);
         w.WriteEndObject();
     }
@@ -120,7 +173,7 @@ public static class JsonReport
         w.WriteString("id", d.Id);
         w.WriteString("name", d.Name);
         w.WriteString("category", d.Category.Code);
-        w.WriteString("support", r.Support.ToString().ToLowerInvariant());
+        w.WriteString("support", r.Rating.IsApplicable ? r.Support.ToString().ToLowerInvariant() : NotApplicableSupport);
         w.WriteString("failCloseRule", MarkdownReport.RuleText(d.FailClose));
         w.WriteBoolean("failCloseApplies", r.FailCloseApplies);
         w.WriteString("servers", MarkdownReport.Servers(d.Servers));
@@ -231,6 +284,9 @@ public static class JsonReport
         w.WriteString("toRaise", d.ToRaise);
         w.WriteEndObject();
     }
+
+    /// <summary>A criterion's "support" when it does not apply to the engine: no support level is claimed.</summary>
+    public const string NotApplicableSupport = "not applicable";
 
     internal static string OutcomeName(CheckOutcome outcome) =>
         outcome switch { CheckOutcome.Passed => "passed", CheckOutcome.Failed => "failed", _ => "not run" };

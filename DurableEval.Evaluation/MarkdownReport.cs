@@ -6,28 +6,117 @@ namespace DurableEval.Evaluation;
 /// <summary>Renders REPORT.md: the shape a reader of evaluation reports expects, computed from the report model only.</summary>
 public static class MarkdownReport
 {
-    public static string Render(EvaluationReport report)
+    public static string Render(EvaluationReport report) => Render(RunReport.Single(report));
+
+    /// <summary>
+    /// The subject engine's report as for a single-engine run, then, for each other engine that ran, a section of its
+    /// own (verdict, criteria table, not-run reasons, coverage, evidence, findings, conclusion), anchored with
+    /// <see cref="ReportAnchors"/>.
+    /// </summary>
+    public static string Render(RunReport run)
     {
         var md = new Md();
+        var report = run.Subject;
         Overview(md, report);
+        OtherEnginesLine(md, run);
         FailClose(md, report);
         AllCriteria(md, report);
         NotRunReasons(md, report);
         Baseline(md, report);
         PolicyApplied(md, report);
-        RunCostSection(md, report);
-        KeyFindings(md, report);
-        Details(md, report);
-        CoverageByCategory(md, report);
+        RunCostSection(md, run);
+        KeyFindings(md, report, 2);
+        Details(md, report, 2);
+        CoverageByCategory(md, report, 2);
         Environment(md, report);
         Profile(md, report);
-        Legend(md);
+        Legend(md, run);
         md.Heading(2, "Aggregation rule");
         md.Line(EvaluationReport.AggregationRule);
         md.Blank();
-        Conclusion(md, report);
+        Conclusion(md, report, 2);
+        foreach (var other in run.Others)
+        {
+            EngineSection(md, other);
+        }
+
         return md.ToString();
     }
+
+    // One line under the subject's overview: which other engines ran, their verdicts, where their sections are.
+    private static void OtherEnginesLine(Md md, RunReport run)
+    {
+        if (!run.IsMultiEngine)
+        {
+            return;
+        }
+
+        md.Line("**Also measured with the same catalog (not gated):** " + string.Join("; ", run.Others.Select(r =>
+            $"[{r.Engine.Name}](#{ReportAnchors.Section(r.Engine)}): {ConsoleSummary.Headline(r, named: false)}")));
+        md.Blank();
+    }
+
+    /// <summary>"Temporal: Production Ready": the verdict line names the engine it is about.</summary>
+    public static string EngineVerdict(EvaluationReport report) => $"{report.Engine.Name}: {Verdict(report.Overall)}";
+
+    /// <summary>How an engine's results are used: the subject is gated by the policy; the others are evidence for comparison.</summary>
+    public static string GateText(Engine engine) =>
+        engine.IsSubject ? "the subject: gated by the policy" : "measured for comparison: not gated (a weak rating is evidence, never a failure)";
+
+    // Another engine's section: its own verdict, criteria, reasons, coverage, evidence and conclusion. The run-wide
+    // parts (policy, run cost, environment, profile, legend) are stated once, in the subject's report above.
+    private static void EngineSection(Md md, EvaluationReport report)
+    {
+        var engine = report.Engine;
+        md.Line($"<a id=\"{ReportAnchors.Section(engine)}\"></a>");
+        md.Blank();
+        md.Heading(2, $"{engine.Name}: the same catalog, measured ({engine.Sdk})");
+        var overall = report.Overall;
+        md.Line($"**Verdict:** {EngineVerdict(report)}  ");
+        md.Line($"**Overall:** {report.OverallText}" +
+                (overall.Mean is { } mean ? $" (mean of category averages {EvaluationReport.Number(mean)})" : string.Empty) + "  ");
+        md.Line($"**Evaluated:** {RunLine(report)}  ");
+        md.Line($"**Gate:** {GateText(engine)}  ");
+        var factTime = TimeSpan.FromTicks(report.CategoryDurations.Sum(c => c.Duration.Ticks));
+        md.Line($"**Fact time:** {Duration(factTime)} summed over {Int(report.CategoryDurations.Sum(c => c.Facts))} facts");
+        md.Blank();
+        md.Heading(3, $"All criteria ({engine.Name})");
+        var reasonsAnchor = ReportAnchors.For(engine, "not-run-reasons");
+        md.Line($"\"{Rubric.NotApplicableLabel}\" means the criterion is outside {engine.Name}'s scope (no stars, out of every average and of the verdict); " +
+                $"\"{Rubric.NotEvaluatedLabel}\" means it applies but this run has no rating for it. " +
+                (report.SharedReasons.Count > 0 ? $"Reasons in [brackets] are stated once under [Not-run reasons ({engine.Name})](#{reasonsAnchor}). " : string.Empty) +
+                "Each ID links to its evidence.");
+        md.Blank();
+        var shared = report.SharedReasons;
+        md.Table(
+            ["ID", "Criterion", "Stars", "Reason", "Coverage", "Fact time"],
+            report.Results.Select(r => new[]
+            {
+                $"[{r.Definition.Id}](#{ReportAnchors.For(engine, r.Definition.Id)})",
+                r.Definition.Name,
+                StarsCell(r.Rating),
+                OneLineReason(r, shared),
+                r.Rating.IsApplicable ? CoverageCell(r) : "\u2014",
+                r.Fact.Duration is { } d ? Duration(d) : "\u2014",
+            }));
+        if (shared.Count > 0)
+        {
+            md.Line($"<a id=\"{reasonsAnchor}\"></a>");
+            md.Blank();
+            md.Heading(3, $"Not-run reasons ({engine.Name})");
+            md.Table(
+                ["Key", "Reason and fix", "Checks", "Criteria"],
+                shared.Select(s => new[] { s.Key, s.Text, Int(s.Checks), string.Join(", ", s.Criteria) }));
+        }
+
+        CoverageByCategory(md, report, 3);
+        KeyFindings(md, report, 3);
+        Details(md, report, 3);
+        Conclusion(md, report, 3);
+    }
+
+    /// <summary>The stars column: stars, "—" when not evaluated, "n/a" when the criterion does not apply to the engine.</summary>
+    public static string StarsCell(Rating rating) => rating.IsApplicable ? Rubric.StarsText(rating.Stars) : Rubric.NotApplicableStars;
 
     // The first screen answers "is it ready, and what is missing": verdict, stars, what was evaluated, the most
     // common reason the rest was not (with its fix), the policy, then the fail-close and criteria tables.
@@ -35,7 +124,7 @@ public static class MarkdownReport
     {
         var overall = report.Overall;
         md.Heading(1, "DurableEval report: is Temporal, used from .NET, ready for production?");
-        md.Line($"**Verdict:** {Verdict(overall)}  ");
+        md.Line($"**Verdict:** {EngineVerdict(report)}  ");
         md.Line($"**Overall:** {report.OverallText}" +
                 (overall.Mean is { } mean ? $" (mean of category averages {EvaluationReport.Number(mean)})" : string.Empty) + "  ");
         md.Line($"**Evaluated:** {RunLine(report)}  ");
@@ -61,8 +150,9 @@ public static class MarkdownReport
     internal static string RunLine(EvaluationReport report)
     {
         var noFact = report.WithoutFact > 0 ? $"; {Int(report.WithoutFact)} have no fact yet" : string.Empty;
+        var notApplicable = report.NotApplicable > 0 ? $"; {Int(report.NotApplicable)} not applicable" : string.Empty;
         return $"{Int(report.Evaluated)} of {Int(report.Total)} criteria ({(report.IsPartial ? "partial" : "full")} run: " +
-               $"{Int(report.Selected)} of {Int(report.Total)} selected{noFact})";
+               $"{Int(report.Selected)} of {Int(report.Total)} selected{noFact}{notApplicable})";
     }
 
     internal static string BaselineLine(BaselineDiff diff) =>
@@ -189,10 +279,11 @@ public static class MarkdownReport
         md.Blank();
     }
 
-    private static void RunCostSection(Md md, EvaluationReport report)
+    private static void RunCostSection(Md md, RunReport run)
     {
+        var report = run.Subject;
         md.Heading(2, "Run cost");
-        foreach (var (label, text) in RunCostLines(report))
+        foreach (var (label, text) in RunCostLines(run))
         {
             md.Line($"- **{label}:** {text}");
         }
@@ -212,18 +303,23 @@ public static class MarkdownReport
     /// The run-cost story every format tells: wall time against the sum of fact times (the parallel speed-up),
     /// what servers cost and how long blocks waited for them, and the critical path the run's end waited for.
     /// </summary>
-    public static IReadOnlyList<(string Label, string Text)> RunCostLines(EvaluationReport report)
+    public static IReadOnlyList<(string Label, string Text)> RunCostLines(EvaluationReport report) => RunCostLines(RunReport.Single(report));
+
+    /// <summary>The run-cost story for the whole run: fact time is summed over every engine's facts (the wall time covers them all).</summary>
+    public static IReadOnlyList<(string Label, string Text)> RunCostLines(RunReport run)
     {
+        var report = run.Subject;
         var cost = report.Cost;
-        var factTime = TimeSpan.FromTicks(report.CategoryDurations.Sum(c => c.Duration.Ticks));
+        var durations = run.Engines.SelectMany(r => r.CategoryDurations).ToList();
+        var factTime = TimeSpan.FromTicks(durations.Sum(c => c.Duration.Ticks));
         var lines = new List<(string, string)>
         {
             ("Total wall time", cost.WallTime is { } wall
                 ? $"{Duration(wall)} ({(cost.LaneCount == 1 ? "one lane: facts one after another" : $"{Int(cost.LaneCount)} parallel lanes{(cost.Lanes.Any(l => l.Lane == LaneRun.AloneLane) ? ", then the facts that run alone" : string.Empty)}")})"
                 : "not measured"),
             ("Fact time", RunCost.SpeedUp(factTime, cost.WallTime) is { } speedUp
-                ? $"{Duration(factTime)} summed over {Int(report.CategoryDurations.Sum(c => c.Facts))} facts; speed-up {speedUp.ToString("0.00", CultureInfo.InvariantCulture)}x (fact time / wall time)"
-                : $"{Duration(factTime)} summed over {Int(report.CategoryDurations.Sum(c => c.Facts))} facts"),
+                ? $"{Duration(factTime)} summed over {Int(durations.Sum(c => c.Facts))} facts{EnginesText(run)}; speed-up {speedUp.ToString("0.00", CultureInfo.InvariantCulture)}x (fact time / wall time)"
+                : $"{Duration(factTime)} summed over {Int(durations.Sum(c => c.Facts))} facts{EnginesText(run)}"),
             ("Server start-up", cost.ServerStarts == 0
                 ? "no server was started"
                 : $"{Int(cost.ServerStarts)} starts, {Duration(cost.ServerStartTotal)} in total; blocks waited {Duration(cost.ServerWaitTotal)} for their servers (how each was obtained: the environment's isolation line)"),
@@ -237,6 +333,12 @@ public static class MarkdownReport
 
         return lines;
     }
+
+    // " of 3 engines (Temporal 12.1 s, Durable Task 3.2 s, ...)" when more than one engine ran; nothing otherwise.
+    private static string EnginesText(RunReport run) =>
+        run.IsMultiEngine
+            ? $" of {Int(run.Engines.Count)} engines ({string.Join(", ", run.Engines.Select(r => $"{r.Engine.Name} {Duration(TimeSpan.FromTicks(r.CategoryDurations.Sum(c => c.Duration.Ticks)))}"))})"
+            : string.Empty;
 
     /// <summary>
     /// The verdict in words. An incomplete one leads with "incomplete" and calls its label provisional, so no
@@ -267,13 +369,17 @@ public static class MarkdownReport
         md.Table(["Item", "Value"], report.Environment.Rows.Select(r => new[] { r.Name, r.Value }));
     }
 
-    private static void Legend(Md md)
+    private static void Legend(Md md, RunReport run)
     {
         md.Heading(2, "Star legend");
-        md.Table(
-            ["Stars", "Label", "Rule"],
-            Rubric.Rows.Select(r => new[] { Rubric.StarsText(r.Stars), r.Label, r.Rule })
-                .Append([Rubric.StarsText(null), Rubric.NotEvaluatedLabel, Rubric.NotEvaluatedRule]));
+        var rows = Rubric.Rows.Select(r => new[] { Rubric.StarsText(r.Stars), r.Label, r.Rule })
+            .Append([Rubric.StarsText(null), Rubric.NotEvaluatedLabel, Rubric.NotEvaluatedRule]);
+        if (run.Engines.Any(r => r.NotApplicable > 0))
+        {
+            rows = rows.Append([Rubric.NotApplicableStars, Rubric.NotApplicableLabel, Rubric.NotApplicableRule]);
+        }
+
+        md.Table(["Stars", "Label", "Rule"], rows);
         md.Line(Rubric.AboveCoreRule);
         md.Blank();
         md.Line($"\"Good\" below means {Rubric.StarsText(Rubric.Good)} or better; every fact asserts at least {Rubric.StarsText(Rubric.Bar)}.");
@@ -288,26 +394,31 @@ public static class MarkdownReport
         md.Table(["Field", "Value"], report.Profile.Fields.Select(f => new[] { f.Field, f.Value }));
     }
 
-    private static void CoverageByCategory(Md md, EvaluationReport report)
+    // The "Not applicable" column appears only where some criterion is outside the engine's scope (never for Temporal).
+    private static void CoverageByCategory(Md md, EvaluationReport report, int level)
     {
-        md.Heading(2, "Coverage summary by category");
+        md.Heading(level, "Coverage summary by category" + Of(report, level));
+        var withNotApplicable = report.NotApplicable > 0;
         md.Table(
-            ["Category", "Items", "Good", "Not good", "Not evaluated", "Average"],
-            report.Categories.Select(c => new[]
-            {
-                $"{c.Category.Code} {c.Category.Name}",
-                Int(c.Items), Int(c.Good), Int(c.NotGood), Int(c.NotEvaluated),
-                c.Average is { } a ? EvaluationReport.Number(a) : "\u2014",
-            }));
+            withNotApplicable
+                ? ["Category", "Items", "Good", "Not good", "Not evaluated", Rubric.NotApplicableLabel, "Average"]
+                : ["Category", "Items", "Good", "Not good", "Not evaluated", "Average"],
+            report.Categories.Select(c => (withNotApplicable
+                ? new[] { $"{c.Category.Code} {c.Category.Name}", Int(c.Items), Int(c.Good), Int(c.NotGood), Int(c.NotEvaluated), Int(c.NotApplicable) }
+                : new[] { $"{c.Category.Code} {c.Category.Name}", Int(c.Items), Int(c.Good), Int(c.NotGood), Int(c.NotEvaluated) })
+                .Append(c.Average is { } a ? EvaluationReport.Number(a) : "\u2014").ToArray()));
     }
 
-    private static void Details(Md md, EvaluationReport report)
+    // A heading below the subject's level names the engine it belongs to: "Details (Durable Task)".
+    private static string Of(EvaluationReport report, int level) => level > 2 ? $" ({report.Engine.Name})" : string.Empty;
+
+    private static void Details(Md md, EvaluationReport report, int level)
     {
-        md.Heading(2, "Details");
+        md.Heading(level, "Details" + Of(report, level));
         var shared = report.SharedReasons;
         foreach (var category in report.Categories)
         {
-            md.Heading(3, $"{category.Category.Code} {category.Category.Name}");
+            md.Heading(level + 1, $"{category.Category.Code} {category.Category.Name}");
             foreach (var r in report.Results.Where(r => r.Definition.Category == category.Category))
             {
                 Criterion(md, r, shared);
@@ -320,11 +431,11 @@ public static class MarkdownReport
     private static void Criterion(Md md, CriterionResult r, IReadOnlyList<SharedReason> shared)
     {
         var d = r.Definition;
-        md.Line($"<details><summary><b>{Html(d.Id)} {Html(d.Name)}</b>: {Rubric.StarsText(r.Rating.Stars)} {Html(r.Rating.Label)}</summary>");
+        md.Line($"<a id=\"{ReportAnchors.For(r.Engine, d.Id)}\"></a><details><summary><b>{Html(d.Id)} {Html(d.Name)}</b>: {StarsCell(r.Rating)} {Html(r.Rating.Label)}</summary>");
         md.Blank();
         md.Line($"- **Reason:** {SharedReason.Abbreviate(r.Rating.Reason, shared)}");
         md.Line($"- **Criterion:** {d.Description}");
-        md.Line($"- **Support:** {r.Support.ToString().ToLowerInvariant()}; **fail-close:** {(r.FailCloseApplies ? "applies" : "no")} ({RuleText(d.FailClose)}); **policy bar:** {Int(r.PolicyBar)} stars; **servers:** {Servers(d.Servers)}");
+        md.Line($"- **Support:** {SupportText(r)}");
         md.Line($"- **Fact:** {FactText(r.Fact)}{(r.Fact.Duration is { } t ? $" in {Duration(t)}" : string.Empty)}");
         var used = r.Evidence?.ServersUsed ?? [];
         if (used.Count > 0)
@@ -336,14 +447,35 @@ public static class MarkdownReport
         md.Blank();
         if (r.Evidence is { } evidence)
         {
-            Evidence(md, d, evidence, shared);
+            Evidence(md, d, evidence, shared, r.Engine.IsSubject);
         }
 
         md.Line("</details>");
         md.Blank();
     }
 
-    private static void Evidence(Md md, CriterionDefinition d, CriterionEvidence evidence, IReadOnlyList<SharedReason> shared)
+    /// <summary>
+    /// The support line of a criterion's details: the engine's documented support level (with its source for engines
+    /// other than the subject), fail-close, the bar and servers; or, outside the engine's scope, "not applicable".
+    /// </summary>
+    internal static string SupportText(CriterionResult r)
+    {
+        var d = r.Definition;
+        if (!r.Rating.IsApplicable)
+        {
+            return $"{Rubric.NotApplicableLabel.ToLowerInvariant()} to {r.Engine.Name}: no stars, out of every average and of the verdict";
+        }
+
+        if (!r.Engine.IsSubject)
+        {
+            return $"{r.Support.ToString().ToLowerInvariant()} (documented: {EngineScope.For(r.Engine, d).Source}); **fail-close:** no (not gated)";
+        }
+
+        return $"{r.Support.ToString().ToLowerInvariant()}; **fail-close:** {(r.FailCloseApplies ? "applies" : "no")} ({RuleText(d.FailClose)}); **policy bar:** {Int(r.PolicyBar)} stars; **servers:** {Servers(d.Servers)}";
+    }
+
+    // Published anchors and reference figures are Temporal's; another engine's metrics are shown without them.
+    private static void Evidence(Md md, CriterionDefinition d, CriterionEvidence evidence, IReadOnlyList<SharedReason> shared, bool anchored)
     {
         if (evidence.Checks.Count > 0)
         {
@@ -359,7 +491,16 @@ public static class MarkdownReport
                 }));
         }
 
-        if (evidence.Metrics.Count > 0)
+        if (evidence.Metrics.Count > 0 && !anchored)
+        {
+            var withMethod = evidence.Metrics.Any(m => m.Method is not null);
+            md.Table(
+                withMethod ? ["Metric", "Value", "Unit", "Method"] : ["Metric", "Value", "Unit"],
+                evidence.Metrics.Select(m => withMethod
+                    ? new[] { $"`{m.Name}`", EvaluationReport.Number(m.Value), m.Unit, m.Method?.Describe() ?? "\u2014" }
+                    : new[] { $"`{m.Name}`", EvaluationReport.Number(m.Value), m.Unit }));
+        }
+        else if (evidence.Metrics.Count > 0)
         {
             // The method column appears only where a fact recorded one, so other criteria's tables are unchanged.
             var withMethod = evidence.Metrics.Any(m => m.Method is not null);
@@ -388,9 +529,9 @@ public static class MarkdownReport
         }
     }
 
-    private static void KeyFindings(Md md, EvaluationReport report)
+    private static void KeyFindings(Md md, EvaluationReport report, int level)
     {
-        md.Heading(2, "Key findings");
+        md.Heading(level, "Key findings" + Of(report, level));
         foreach (var finding in Findings.Derive(report))
         {
             md.Line("- " + finding.Text);
@@ -403,9 +544,9 @@ public static class MarkdownReport
         md.Blank();
     }
 
-    private static void Conclusion(Md md, EvaluationReport report)
+    private static void Conclusion(Md md, EvaluationReport report, int level)
     {
-        md.Heading(2, "Conclusion");
+        md.Heading(level, "Conclusion" + Of(report, level));
         var paragraphs = Findings.Conclusion(report);
         for (var i = 0; i < paragraphs.Count; i++)
         {

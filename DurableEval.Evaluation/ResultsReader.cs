@@ -14,7 +14,11 @@ public sealed class ResultsFileException(string message) : Exception(message);
 /// </summary>
 public static class ResultsReader
 {
-    public static EvaluationReport Load(string path)
+    /// <summary>The subject engine's report from a results.json (version 2 or 3).</summary>
+    public static EvaluationReport Load(string path) => LoadRun(path).Subject;
+
+    /// <summary>Every engine's report from a results.json: version 3 as written, version 2 as a Temporal-only run.</summary>
+    public static RunReport LoadRun(string path)
     {
         string text;
         try
@@ -26,39 +30,73 @@ public static class ResultsReader
             throw new ResultsFileException($"{path}: cannot be read ({e.Message}).");
         }
 
-        return Parse(text, path);
+        return ParseRun(text, path);
     }
 
-    public static EvaluationReport Parse(string text, string origin)
+    /// <summary>The subject engine's report from results.json text.</summary>
+    public static EvaluationReport Parse(string text, string origin) => ParseRun(text, origin).Subject;
+
+    public static RunReport ParseRun(string text, string origin)
     {
         try
         {
             using var document = JsonDocument.Parse(text);
             var root = document.RootElement;
             var version = root.TryGetProperty("schemaVersion", out var v) && v.TryGetInt32(out var n) ? n : 0;
-            if (version != EvaluationReport.SchemaVersion)
+            if (version is not (EvaluationReport.SchemaVersion or EvaluationReport.PreviousSchemaVersion))
             {
                 throw new ResultsFileException(
-                    $"{origin}: schemaVersion {version.ToString(CultureInfo.InvariantCulture)}, but this DurableEval reads schemaVersion {EvaluationReport.SchemaVersion.ToString(CultureInfo.InvariantCulture)}; re-run the evaluation that produced it with this version.");
+                    $"{origin}: schemaVersion {version.ToString(CultureInfo.InvariantCulture)}, but this DurableEval reads schemaVersion {EvaluationReport.SchemaVersion.ToString(CultureInfo.InvariantCulture)} " +
+                    $"(and {EvaluationReport.PreviousSchemaVersion.ToString(CultureInfo.InvariantCulture)}); re-run the evaluation that produced it with this version.");
             }
 
+            // Version 2 had no engine: it was Temporal's.
+            var subject = version == EvaluationReport.PreviousSchemaVersion ? Engines.Temporal : EngineOf(root, origin);
+            if (!subject.IsSubject)
+            {
+                throw new ResultsFileException($"{origin}: the root report is {subject.Id}'s, but a results.json's root is the subject engine's ({Engines.Temporal.Id}).");
+            }
+
+            var generatedAt = DateTimeOffset.Parse(root.GetProperty("generatedAt").GetString()!, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
+            var environment = Environment(root.GetProperty("environment"));
             var profile = Profile(root.GetProperty("profile"));
-            var results = root.GetProperty("criteria").EnumerateArray().Select(c => Criterion(c, origin)).ToList();
-            var report = EvaluationReport.Build(
-                DateTimeOffset.Parse(root.GetProperty("generatedAt").GetString()!, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal),
-                Environment(root.GetProperty("environment")),
-                profile,
-                results);
-            return report with { Cost = Cost(root.GetProperty("cost")), Policy = PolicyOf(root.GetProperty("policy"), results) };
+            var results = Results(root, subject, origin);
+            var report = EvaluationReport.Build(generatedAt, environment, profile, results) with { Engine = subject };
+            var reports = new List<EvaluationReport>
+            {
+                report with { Cost = Cost(root.GetProperty("cost")), Policy = PolicyOf(root.GetProperty("policy"), results) },
+            };
+            if (root.TryGetProperty("otherEngines", out var others))
+            {
+                foreach (var other in others.EnumerateArray())
+                {
+                    var engine = EngineOf(other, origin);
+                    reports.Add(EvaluationReport.Build(generatedAt, environment, profile, Results(other, engine, origin)) with { Engine = engine });
+                }
+            }
+
+            return new RunReport(reports);
         }
-        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException or ArgumentException)
         {
             throw new ResultsFileException($"{origin}: not a DurableEval results.json ({e.Message.ReplaceLineEndings(" ")}).");
         }
     }
 
+    private static Engine EngineOf(JsonElement report, string origin)
+    {
+        var id = S(report.GetProperty("engine"), "id");
+        return Engines.Find(id) ?? throw new ResultsFileException($"{origin}: engine '{id}' is not one this DurableEval knows ({Engines.Ids}).");
+    }
+
+    private static List<CriterionResult> Results(JsonElement report, Engine engine, string origin) =>
+        report.GetProperty("criteria").EnumerateArray().Select(c => Criterion(c, origin) with { Engine = engine }).ToList();
+
     private static EnvironmentInfo Environment(JsonElement e) => new(
-        S(e, "sdk"), S(e, "servers"), S(e, "persistence"), S(e, "isolation"), S(e, "os"), S(e, "architecture"), S(e, "dotnet"));
+        S(e, "sdk"), S(e, "servers"), S(e, "persistence"), S(e, "isolation"), S(e, "os"), S(e, "architecture"), S(e, "dotnet"))
+    {
+        EngineSdks = e.TryGetProperty("engineSdks", out var sdks) ? sdks.EnumerateObject().Select(x => (x.Name, x.Value.GetString() ?? string.Empty)).ToList() : [],
+    };
 
     private static EvaluationProfile Profile(JsonElement p)
     {

@@ -10,6 +10,12 @@ public static class Rubric
 
     public const string NotApplicableLabel = "Not applicable";
 
+    /// <summary>The stars cell of a criterion outside the engine's scope: visibly not "—" (not evaluated).</summary>
+    public const string NotApplicableStars = "n/a";
+
+    public const string NotApplicableRule =
+        "the criterion is outside the engine's scope (the catalog's per-engine table says why): no stars, out of every average and of the verdict; unlike \"not evaluated\", nothing is missing";
+
     /// <summary>The bar every fact asserts and every fail-close criterion must reach.</summary>
     public const int Bar = 3;
 

@@ -35,18 +35,83 @@ public static class ReportPublisher
 
         var profile = settings.LoadProfile();
         var policy = PolicyFiles.Load(settings);
-        var results = ResultsFor(Engines.Temporal, selected, outcomes, profile);
-        var report = Compose(settings, ServerStats.Run, profile, policy, results, now, wallTime, lanes?.Lanes());
-        Write(settings.ReportsDirectory, report);
-        var lines = ConsoleSummary.Lines(report, Path.Combine(settings.ReportsDirectory, MarkdownFile))
+        var run = ComposeRun(settings, ServerStats.Run, profile, policy, selected, outcomes, now, wallTime, lanes?.Lanes());
+        Write(settings.ReportsDirectory, run);
+        var lines = ConsoleSummary.Lines(run, Path.Combine(settings.ReportsDirectory, MarkdownFile))
             .Select(line => Redaction.Apply(line, Redaction.SecretsIn(settings.Environment))).ToList();
-        // A fact already fails below its bar; a regression is seen only here, against the baseline, so it fails the run here.
+        // A fact already fails below its bar; a regression is seen only here, against the baseline, so it fails the
+        // run here. Only the subject engine is gated.
+        var report = run.Subject;
         if (report.Policy.Fails && report.Policy.Violations.Any(v => v.IsRegression))
         {
-            throw new PolicyGateException(lines[0] + " " + lines[1]);
+            throw new PolicyGateException(lines[0] + " " + lines[^1]);
         }
 
         return lines;
+    }
+
+    /// <summary>
+    /// The engines this run has evidence for: the subject always (a run filtered to another engine still says what it
+    /// did not evaluate of Temporal, and why), and every other engine with a fact selected in this run.
+    /// </summary>
+    public static IReadOnlyList<Engine> EnginesThatRan(IReadOnlySet<FactKey> selected) =>
+        Engines.All.Where(e => e.IsSubject || selected.Any(k => string.Equals(k.Engine, e.Id, StringComparison.Ordinal))).ToList();
+
+    /// <summary>
+    /// One report per engine that ran (<see cref="EnginesThatRan"/>), subject first. The subject's is
+    /// <see cref="Compose"/>'s (policy and baseline applied, run cost); another engine's is its results only: it is
+    /// never gated nor diffed. Every report carries the same environment, with the other engines' SDKs and hosts.
+    /// </summary>
+    public static RunReport ComposeRun(
+        Settings settings, ServerStats stats, EvaluationProfile profile, Policy policy, IReadOnlySet<FactKey> selected, OutcomeRecorder outcomes,
+        DateTimeOffset now, TimeSpan? wallTime, IReadOnlyList<LaneRun>? lanes = null)
+    {
+        var engines = EnginesThatRan(selected);
+        var others = engines.Where(e => !e.IsSubject)
+            .Select(e => EvaluationReport.Build(now, EnvironmentInfoPlaceholder, profile, ResultsFor(e, selected, outcomes, profile)) with { Engine = e })
+            .ToList();
+        var subject = Compose(settings, stats, profile, policy, ResultsFor(Engines.Temporal, selected, outcomes, profile), now, wallTime, lanes);
+        var environment = subject.Environment with { EngineSdks = others.Select(r => (r.Engine.Id, EngineSdk(r))).ToList() };
+        var secrets = Redaction.SecretsIn(settings.Environment);
+        return new RunReport([subject with { Environment = environment }, .. others.Select(r => Redaction.Apply(r with { Environment = environment }, secrets))]);
+    }
+
+    // Replaced by the run's environment in ComposeRun; never rendered.
+    private static readonly EnvironmentInfo EnvironmentInfoPlaceholder = new(string.Empty, string.Empty, string.Empty, string.Empty, string.Empty, string.Empty, string.Empty);
+
+    /// <summary>
+    /// The packages an engine was measured with, read from their loaded assemblies (a package not loaded is named as
+    /// such, never guessed), and the hosts its facts used, from its evidence: "Microsoft.DurableTask.Client 1.28.0,
+    /// ...; hosts: durable task in-process test host (version 0.2.3-preview.1)".
+    /// </summary>
+    public static string EngineSdk(EvaluationReport report)
+    {
+        var packages = PackagesOf(report.Engine).Select(name => $"{name} {AssemblyVersion(name)}");
+        var hosts = report.Results.Where(r => r.Evidence is not null).SelectMany(r => r.Evidence!.ServersUsed)
+            .Select(s => $"{s.Kind} (version {s.Version})").Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        return string.Join(", ", packages) + (hosts.Count > 0 ? "; hosts: " + string.Join(", ", hosts) : string.Empty);
+    }
+
+    /// <summary>The assemblies (named as their packages' main assembly) that carry an engine other than Temporal.</summary>
+    public static IReadOnlyList<string> PackagesOf(Engine engine) => engine.Id switch
+    {
+        "durabletask" => ["Microsoft.DurableTask.Client", "Microsoft.DurableTask.Worker", "Microsoft.DurableTask.InProcessTestHost", "DurableTask.Core", "DurableTask.AzureStorage"],
+        "agentframework" => ["Microsoft.Agents.AI.Workflows"],
+        _ => [],
+    };
+
+    private static string AssemblyVersion(string name)
+    {
+        try
+        {
+            var assembly = Assembly.Load(new AssemblyName(name));
+            var informational = assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion;
+            return informational?.Split('+')[0] ?? assembly.GetName().Version?.ToString() ?? "version unknown";
+        }
+        catch (Exception e) when (e is FileNotFoundException or FileLoadException or BadImageFormatException)
+        {
+            return "(not loaded)";
+        }
     }
 
     /// <summary>
@@ -112,7 +177,7 @@ public static class ReportPublisher
 
         try
         {
-            return BaselineDiff.Between(path.Trim(), ResultsReader.Load(path.Trim()), current);
+            return BaselineDiff.Between(path.Trim(), ResultsReader.LoadRun(path.Trim()), current);
         }
         catch (ResultsFileException e)
         {
@@ -128,15 +193,18 @@ public static class ReportPublisher
             .GroupBy(x => new FactKey(x.Criterion!.Engine, x.Criterion.Id))
             .ToDictionary(g => g.Key, g => $"{g.First().Type.Name}.{g.First().Method.Name}");
 
-    public static void Write(string directory, EvaluationReport report)
+    public static void Write(string directory, EvaluationReport report) => Write(directory, RunReport.Single(report));
+
+    /// <summary>REPORT.md, results.json, junit.xml and report.html for every engine that ran: one report set per run.</summary>
+    public static void Write(string directory, RunReport run)
     {
         try
         {
             Directory.CreateDirectory(directory);
-            WriteAtomically(Path.Combine(directory, MarkdownFile), MarkdownReport.Render(report));
-            WriteAtomically(Path.Combine(directory, JsonFile), JsonReport.Render(report));
-            WriteAtomically(Path.Combine(directory, JunitFile), JunitReport.Render(report));
-            WriteAtomically(Path.Combine(directory, HtmlFile), HtmlReport.Render(report));
+            WriteAtomically(Path.Combine(directory, MarkdownFile), MarkdownReport.Render(run));
+            WriteAtomically(Path.Combine(directory, JsonFile), JsonReport.Render(run));
+            WriteAtomically(Path.Combine(directory, JunitFile), JunitReport.Render(run));
+            WriteAtomically(Path.Combine(directory, HtmlFile), HtmlReport.Render(run));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
