@@ -35,6 +35,9 @@ public static class MarkdownReport
         md.Line(EvaluationReport.AggregationRule);
         md.Blank();
         Conclusion(md, report, 2);
+
+        // Comparison, When to use, Deployment checklist: derived across engines (nothing for a single-engine run).
+        md.Text(ComparisonMarkdown.Render(run));
         foreach (var other in run.Others)
         {
             EngineSection(md, other);
@@ -642,6 +645,9 @@ public static class MarkdownReport
         public void Line(string line) => text.Append(line).Append('\n');
 
         public void Blank() => text.Append('\n');
+
+        /// <summary>Text rendered elsewhere, already in lines.</summary>
+        public void Text(string rendered) => text.Append(rendered);
 
         public void Table(IReadOnlyList<string> header, IEnumerable<string[]> rows)
         {

@@ -89,10 +89,11 @@ public static class ComparisonHtml
             _ => E(s.Text),
         }));
 
-    // The same colours as the criteria table: good, not good, not evaluated (not applicable shares the grey).
+    // The same classes as the criteria table: good, not good, not evaluated, not applicable.
     private static string CellClass(ComparisonCell cell) => cell.State switch
     {
         CellState.Rated => cell.Stars >= Rubric.Good ? "good" : "not-good",
+        CellState.NotApplicable => "not-applicable",
         _ => "not-evaluated",
     };
 

@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using DurableEval.Evaluation;
 using DurableEval.Tests.SelfTests.Snapshots;
 using Xunit;
@@ -195,6 +196,24 @@ public sealed class ComparisonTests
         Assert.Equal(string.Empty, ComparisonMarkdown.Render(single));
         Assert.Equal(string.Empty, ComparisonHtml.Render(single));
         Assert.Contains("## Comparison", ComparisonMarkdown.Render(SyntheticEngines.Run()), StringComparison.Ordinal);
+    }
+
+    /// <summary>Composed into the run's REPORT.md and report.html, every evidence link lands on an anchor the document has.</summary>
+    [Fact]
+    public void TheComposedReportsCarryTheSectionsAndEveryLinkResolves()
+    {
+        var run = SyntheticEngines.Run();
+        var markdown = MarkdownReport.Render(run);
+        var html = HtmlReport.Render(run);
+
+        Assert.Contains(ComparisonMarkdown.Render(run), markdown, StringComparison.Ordinal);
+        Assert.Contains(ComparisonHtml.Render(run), html, StringComparison.Ordinal);
+        var targets = Regex.Matches(ComparisonMarkdown.Render(run), @"\]\(#([^)]+)\)").Select(m => m.Groups[1].Value).Distinct().ToList();
+        Assert.Contains("temporal-ex-01", targets);
+        Assert.Contains("agentframework-vr-01", targets);
+        Assert.All(targets, t => Assert.Contains($"id=\"{t}\"", markdown, StringComparison.Ordinal));
+        Assert.All(targets, t => Assert.Contains($"id=\"{t}\"", html, StringComparison.Ordinal));
+        Assert.DoesNotContain("## Comparison", MarkdownReport.Render(RunReport.Single(SyntheticEngines.Temporal())), StringComparison.Ordinal);
     }
 
     [Fact]
