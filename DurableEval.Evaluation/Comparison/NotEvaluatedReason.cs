@@ -22,15 +22,22 @@ public static class NotEvaluatedReason
     }
 
     /// <summary>
-    /// <see cref="Cause"/> as a short line: a reason the engine's report states once as a shared reason is cut and
-    /// points to its key ("time-skipping test server unavailable; set ... (see Temporal's N1)").
+    /// <see cref="Cause"/> as a short line. A reason the engine's report states once as a shared reason (with its fix)
+    /// keeps only its first clause, what is missing, and points to its key: "time-skipping test server unavailable
+    /// (see Temporal's N1)"; any other reason is cut to <see cref="MaxLength"/>.
     /// </summary>
     public static string Text(CriterionResult r, EvaluationReport report)
     {
         var cause = Cause(r);
         var shared = report.SharedReasons.FirstOrDefault(s => s.Text == cause);
-        var text = Cut(cause);
-        return shared is null ? text : $"{text} (see {report.Engine.Name}'s {shared.Key})";
+        return shared is null ? Cut(cause) : $"{Cut(FirstClause(cause))} (see {report.Engine.Name}'s {shared.Key})";
+    }
+
+    /// <summary>The text before the first "; " (reasons say what is missing, then the fix).</summary>
+    internal static string FirstClause(string text)
+    {
+        var end = text.IndexOf("; ", StringComparison.Ordinal);
+        return end < 0 ? text : text[..end];
     }
 
     internal static string Cut(string text) =>

@@ -57,7 +57,19 @@ public sealed class ComparisonTests
 
         Assert.Equal(CellState.NotEvaluated, cell.State);
         Assert.Null(cell.Stars);
-        Assert.Equal($"not evaluated: {SyntheticEngines.NoTemporalServer} (see Temporal's N1)", cell.PlainText);
+        Assert.Equal($"not evaluated: no Temporal server: time-skipping test server unavailable (see Temporal's N1)", cell.PlainText);
+    }
+
+    [Fact]
+    public void OnlyAReasonStatedOnceInTheReportIsShortenedToWhatIsMissing()
+    {
+        Assert.Equal("dev server unavailable", NotEvaluatedReason.FirstClause("dev server unavailable; set DURABLEEVAL_CLI_PATH"));
+        Assert.Equal("no fact yet", NotEvaluatedReason.FirstClause("no fact yet"));
+        var alone = SyntheticEngines.Report(Engines.Temporal, [SyntheticEngines.Temporal().Results[0]]);
+
+        // One check with the reason is not a shared reason: the whole reason (with its fix) stays in the cell.
+        Assert.Empty(alone.SharedReasons);
+        Assert.Equal($"not evaluated: {SyntheticEngines.NoTemporalServer}", ComparisonTable.NamedCell(alone, ["EX-01"]).PlainText);
     }
 
     [Fact]
@@ -70,7 +82,7 @@ public sealed class ComparisonTests
 
         var cell = ComparisonTable.NamedCell(mixed, ["EX-01", "EX-04", "CP-02"]);
 
-        Assert.Equal($"not evaluated: EX-01, CP-02: {SyntheticEngines.NoTemporalServer} (see Temporal's N1); EX-04: no fact yet", cell.PlainText);
+        Assert.Equal($"not evaluated: EX-01, CP-02: no Temporal server: time-skipping test server unavailable (see Temporal's N1); EX-04: no fact yet", cell.PlainText);
     }
 
     [Fact]
@@ -175,7 +187,7 @@ public sealed class ComparisonTests
         Assert.DoesNotContain(afItems, i => i.Result.Definition.Id is "OP-05" or "OP-06" or "OP-07" or "DX-01" or "DX-06");
         Assert.Contains(afItems, i => i.PlainText == "RT-01 Retry Strategy: not evaluated \u2014 no fact yet; evaluate before production");
         Assert.Equal(Catalog.All.Count, temporalItems.Count);
-        Assert.Equal($"EX-01 Progress Guarantee: not evaluated \u2014 {SyntheticEngines.NoTemporalServer} (see Temporal's N1); evaluate before production", temporalItems[0].PlainText);
+        Assert.Equal($"EX-01 Progress Guarantee: not evaluated \u2014 no Temporal server: time-skipping test server unavailable (see Temporal's N1); evaluate before production", temporalItems[0].PlainText);
     }
 
     [Fact]
