@@ -15,6 +15,18 @@ public sealed class ComparisonSnapshotTests
     public void Html() =>
         Snapshot.Verify(ComparisonHtml.Render(SyntheticEngines.Run()), "html", nameof(ComparisonSnapshotTests));
 
+    /// <summary>results.json is the source of truth: read back, the derived sections render to the same bytes (so `render` reproduces them).</summary>
+    [Fact]
+    public void ResultsJsonReadBackRendersTheSameSections()
+    {
+        var run = SyntheticEngines.Run();
+
+        var back = ResultsReader.ParseRun(JsonReport.Render(run), "results.json");
+
+        Assert.Equal(ComparisonMarkdown.Render(run), ComparisonMarkdown.Render(back));
+        Assert.Equal(ComparisonHtml.Render(run), ComparisonHtml.Render(back));
+    }
+
     [Fact]
     public void SameInputSameBytes()
     {
