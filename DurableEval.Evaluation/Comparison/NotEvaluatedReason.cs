@@ -8,17 +8,22 @@ public static class NotEvaluatedReason
     /// <summary>Longer reasons are cut here in a table cell or checklist line; the full text is in the engine's section.</summary>
     public const int MaxLength = 120;
 
+    private const string NotRunPrefix = "not run: ";
+
     /// <summary>
     /// The cause without the rubric's framing: the first core check that could not run gives its own detail (so the
     /// criteria of one engine that all lacked the same server share one reason), otherwise the rating's reason
-    /// ("no fact yet", "skipped: ...", "not run: not selected by this run's filter").
+    /// ("no fact yet", "skipped: ...", "not selected by this run's filter"), since "not evaluated" already says it did not run.
     /// </summary>
     public static string Cause(CriterionResult r)
     {
         var coreNotRun = r.Evidence?.Checks.FirstOrDefault(c => c.Kind == CheckKind.Core && c.Outcome == CheckOutcome.NotRun);
-        return coreNotRun is not null && r.Rating.Reason.StartsWith("core check ", StringComparison.Ordinal)
-            ? coreNotRun.Detail
-            : r.Rating.Reason;
+        if (coreNotRun is not null && r.Rating.Reason.StartsWith("core check ", StringComparison.Ordinal))
+        {
+            return coreNotRun.Detail;
+        }
+
+        return r.Rating.Reason.StartsWith(NotRunPrefix, StringComparison.Ordinal) ? r.Rating.Reason[NotRunPrefix.Length..] : r.Rating.Reason;
     }
 
     /// <summary>

@@ -73,6 +73,16 @@ public sealed class ComparisonTests
     }
 
     [Fact]
+    public void ACriterionFilteredOutSaysSoWithoutRepeatingNotRun()
+    {
+        var filtered = SyntheticEngines.Report(Engines.Temporal, Catalog.All
+            .Select(d => Assessment.Assess(d, new FactOutcome(FactState.NotSelected, $"SyntheticFacts.{d.Id}", string.Empty), null, EvaluationProfile.Default))
+            .ToList());
+
+        Assert.Equal("not evaluated: not selected by this run's filter", ComparisonTable.NamedCell(filtered, ["EX-01", "CP-02"]).PlainText);
+    }
+
+    [Fact]
     public void DifferentReasonsAreEachStatedWithTheirCriteria()
     {
         var temporal = SyntheticEngines.Temporal();
