@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace DurableEval.Evaluation;
 
 /// <summary>Why an applicable criterion has no stars, in the words the derived sections print.</summary>
@@ -47,6 +45,4 @@ public static class NotEvaluatedReason
 
     internal static string Cut(string text) =>
         text.Length <= MaxLength ? text : text[..(MaxLength - 3)].TrimEnd() + "...";
-
-    internal static string Int(int value) => value.ToString(CultureInfo.InvariantCulture);
 }

@@ -71,7 +71,7 @@ public static class WhenToUse
 
         if (leads.Count == 0)
         {
-            return [Segment.Plain($"{engine.Name}: leads no other engine by {NotEvaluatedReason.Int(Gap)} or more stars on any of the {NotEvaluatedReason.Int(compared)} criteria it was compared on.")];
+            return [Segment.Plain($"{engine.Name}: leads no other engine by {Int(Gap)} or more stars {(compared == 1 ? "on the one criterion" : $"on any of the {Int(compared)} criteria")} it was compared on.")];
         }
 
         var segments = new List<Segment> { Segment.Plain($"Choose {engine.Name} for ") };
@@ -102,6 +102,8 @@ public static class WhenToUse
         segments.Add(Segment.Plain("."));
         return ComparisonTable.Tidy(segments);
     }
+
+    private static string Int(int value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     private static IEnumerable<EvaluationReport> Others(EvaluationReport engine, IReadOnlyList<EvaluationReport> all) =>
         all.Where(o => o.Engine.Id != engine.Engine.Id);

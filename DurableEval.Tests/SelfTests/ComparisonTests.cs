@@ -165,7 +165,7 @@ public sealed class ComparisonTests
 
         var entries = WhenToUse.Derive([dt, af]);
 
-        Assert.Equal("Durable Task: leads no other engine by 2 or more stars on any of the 1 criteria it was compared on.", entries[0].PlainText);
+        Assert.Equal("Durable Task: leads no other engine by 2 or more stars on the one criterion it was compared on.", entries[0].PlainText);
     }
 
     [Fact]
