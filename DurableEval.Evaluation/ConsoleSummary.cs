@@ -57,7 +57,7 @@ public static class ConsoleSummary
     public static string Headline(EvaluationReport report, bool named) =>
         (named ? report.Engine.Name + ": " : string.Empty) + (report.Overall.Provisional
             ? $"{report.OverallText}{MarkdownReport.CappedText(report.Overall)}; {MarkdownReport.IncompleteText(report.Overall)}"
-            : (report.Overall.Stars is null ? string.Empty : Rubric.StarsText(report.Overall.Stars) + " ") + MarkdownReport.Verdict(report.Overall));
+            : (report.Overall.Stars is null ? string.Empty : Rubric.StarsText(report.Overall.Stars) + " ") + MarkdownReport.Verdict(report.Overall) + MarkdownReport.EvidenceShare(report));
 
     // Why a criterion was not evaluated, coarsely: a shared not-run reason by its key ("that reason" for the one
     // just printed), else the rating's own reason.

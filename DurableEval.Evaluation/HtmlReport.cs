@@ -264,7 +264,11 @@ public static class HtmlReport
                 Li(h, "Servers that contributed", string.Join("; ", e.ServersUsed.Select(s => $"{s.Kind}, version {s.Version} ({s.Isolation})")));
             }
 
-            Li(h, "To raise the rating", d.ToRaise);
+            if (r.Engine.IsSubject)
+            {
+                Li(h, "To raise the rating", d.ToRaise);
+            }
+
             h.Append("</ul>\n");
             if (r.Evidence is { } evidence)
             {

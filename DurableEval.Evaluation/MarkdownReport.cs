@@ -59,8 +59,17 @@ public static class MarkdownReport
         md.Blank();
     }
 
-    /// <summary>"Temporal: Production Ready": the verdict line names the engine it is about.</summary>
-    public static string EngineVerdict(EvaluationReport report) => $"{report.Engine.Name}: {Verdict(report.Overall)}";
+    /// <summary>
+    /// "Temporal: Production Ready": the verdict line names the engine it is about. Another engine's verdict has no
+    /// fail-close rule to call it incomplete, so it says how much evidence it rests on: "... from 3 of 55 applicable criteria".
+    /// </summary>
+    public static string EngineVerdict(EvaluationReport report) => $"{report.Engine.Name}: {Verdict(report.Overall)}{EvidenceShare(report)}";
+
+    /// <summary>" from 3 of 55 applicable criteria" for a rated engine other than the subject; nothing otherwise.</summary>
+    public static string EvidenceShare(EvaluationReport report) =>
+        report.Engine.IsSubject || report.Overall.Stars is null
+            ? string.Empty
+            : $" from {Int(report.Evaluated)} of {Int(report.Total - report.NotApplicable)} applicable criteria";
 
     /// <summary>How an engine's results are used: the subject is gated by the policy; the others are evidence for comparison.</summary>
     public static string GateText(Engine engine) =>
@@ -71,6 +80,7 @@ public static class MarkdownReport
     private static void EngineSection(Md md, EvaluationReport report)
     {
         var engine = report.Engine;
+        md.Blank();
         md.Line($"<a id=\"{ReportAnchors.Section(engine)}\"></a>");
         md.Blank();
         md.Heading(2, $"{engine.Name}: the same catalog, measured ({engine.Sdk})");
@@ -85,7 +95,7 @@ public static class MarkdownReport
         md.Blank();
         md.Heading(3, $"All criteria ({engine.Name})");
         var reasonsAnchor = ReportAnchors.For(engine, "not-run-reasons");
-        md.Line($"\"{Rubric.NotApplicableLabel}\" means the criterion is outside {engine.Name}'s scope (no stars, out of every average and of the verdict); " +
+        md.Line($"\"{Rubric.NotApplicableLabel}\" means the criterion is outside the scope of {engine.Name} (no stars, out of every average and of the verdict); " +
                 $"\"{Rubric.NotEvaluatedLabel}\" means it applies but this run has no rating for it. " +
                 (report.SharedReasons.Count > 0 ? $"Reasons in [brackets] are stated once under [Not-run reasons ({engine.Name})](#{reasonsAnchor}). " : string.Empty) +
                 "Each ID links to its evidence.");
@@ -446,7 +456,12 @@ public static class MarkdownReport
             md.Line($"- **Servers that contributed:** {string.Join("; ", used.Select(s => $"{s.Kind}, version {s.Version} ({s.Isolation})"))}");
         }
 
-        md.Line($"- **To raise the rating:** {d.ToRaise}");
+        // The catalog's "to raise" texts are about Temporal; another engine's details do not borrow them.
+        if (r.Engine.IsSubject)
+        {
+            md.Line($"- **To raise the rating:** {d.ToRaise}");
+        }
+
         md.Blank();
         if (r.Evidence is { } evidence)
         {

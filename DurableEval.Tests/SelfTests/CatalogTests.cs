@@ -138,6 +138,39 @@ public sealed partial class CatalogTests
     /// Public methods only, as the report reads them (xUnit runs static facts too): the trait self-test keeps a
     /// private dummy [Criterion] method that must not count as a fact.
     /// </summary>
+    /// <summary>
+    /// Every engine's scope table lists every catalog criterion exactly once (applies, with its support, or not
+    /// applicable, with why). Read from the table's source, since a repeated key in a dictionary initializer
+    /// silently keeps the last entry.
+    /// </summary>
+    [Fact]
+    public void EveryEngineScopeListsEveryCriterionExactlyOnce()
+    {
+        foreach (var (engine, file) in new[] { (Engines.DurableTask, "DurableTaskScope.cs"), (Engines.AgentFramework, "AgentFrameworkScope.cs") })
+        {
+            var source = File.ReadAllText(Path.Combine(Settings.RepositoryRoot, "DurableEval.Evaluation", "Engines", file));
+            var listed = System.Text.RegularExpressions.Regex.Matches(source, @"\[""([A-Z]{2}-[0-9]{2})""\]\s*=").Select(m => m.Groups[1].Value).ToList();
+            var table = EngineScope.TableOf(engine);
+
+            Assert.Equal(Catalog.All.Select(c => c.Id).Order(StringComparer.Ordinal), listed.Order(StringComparer.Ordinal));
+            Assert.Equal(Catalog.All.Select(c => c.Id).Order(StringComparer.Ordinal), table.Keys.Order(StringComparer.Ordinal));
+            Assert.All(table, e => Assert.True(
+                e.Value.Applies ? e.Value.Source.Length > 0 : e.Value.Reason.Length > 0,
+                $"{engine.Id} {e.Key}: an entry that applies names its document; one that does not says why"));
+        }
+    }
+
+    [Fact]
+    public void NoFactExistsForACriterionThatDoesNotApplyToItsEngine()
+    {
+        var outOfScope = CriterionMethods()
+            .Where(m => m.Engine != Engines.Temporal.Id && !EngineScope.For(Engines.Get(m.Engine), m.Id).Applies)
+            .Select(m => $"{m.Engine} {m.Id}: {m.Method.DeclaringType!.Name}.{m.Method.Name}")
+            .ToList();
+
+        Assert.True(outOfScope.Count == 0, $"facts for criteria their engine's scope calls not applicable: {string.Join(", ", outOfScope)}");
+    }
+
     internal static List<(string Id, string Engine, MethodInfo Method)> CriterionMethods() =>
         typeof(CatalogTests).Assembly.GetTypes()
             .SelectMany(t => t.GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly))

@@ -112,6 +112,69 @@ public sealed class CliTests : IDisposable
         Assert.Contains("\"x\" is given twice", error, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void CompareTakesEnginesAsTargets()
+    {
+        var results = Save("results.json", JsonReport.Render(SyntheticEvidence.MultiEngine()));
+
+        var (code, markdown, _) = Run("compare", results + "#temporal", results + "#durabletask");
+        var (byOption, optionMarkdown, _) = Run("compare", results, Save("other.json", JsonReport.Render(SyntheticEvidence.MultiEngine())), "--engine", "agentframework");
+
+        Assert.Equal((CliProgram.Ok, CliProgram.Ok), (code, byOption));
+        var header = markdown.Split('\n').First(l => l.StartsWith("|  |", StringComparison.Ordinal));
+        Assert.StartsWith("|  | Temporal, ", header, StringComparison.Ordinal);
+        Assert.Contains("| Durable Task, durable task in-process test host", header, StringComparison.Ordinal);
+        Assert.Contains("| **Verdict** | Temporal: ", markdown, StringComparison.Ordinal);
+        Assert.Contains($"{Rubric.NotApplicableStars} not applicable", optionMarkdown, StringComparison.Ordinal);
+        Assert.DoesNotContain("Temporal", optionMarkdown.Split('\n').First(l => l.StartsWith("|  |", StringComparison.Ordinal)), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AnEngineTheFileDoesNotHoldIsOneLineNamingTheEnginesItDoes()
+    {
+        var results = Save("results.json", JsonReport.Render(SyntheticEvidence.MultiEngine()));
+        var temporalOnly = Save("v.json", JsonReport.Render(SyntheticEvidence.Report()));
+
+        var (code, _, error) = Run("compare", results + "#temporal", results + "#nope");
+        var (missing, _, missingError) = Run("compare", temporalOnly, temporalOnly + "#durabletask");
+
+        Assert.Equal((CliProgram.BadInput, CliProgram.BadInput), (code, missing));
+        Assert.Equal($"durableeval: {results}: has no results for engine 'nope'; it holds temporal, durabletask, agentframework (name one as {results}#ENGINE).", error.TrimEnd());
+        Assert.Equal($"durableeval: {temporalOnly}: has no results for engine 'durabletask'; it holds temporal (name one as {temporalOnly}#ENGINE).", missingError.TrimEnd());
+    }
+
+    [Fact]
+    public void RenderRendersEveryEngineAndGateGatesTheSubject()
+    {
+        var run = SyntheticEvidence.MultiEngine();
+        var results = Save("results.json", JsonReport.Render(run));
+        var strict = Save("strict.json", """{"mode": "enforced", "criteria": {"EX-01": 5}}""");
+        var lenient = Save("lenient.json", """{"mode": "enforced", "minStars": 1}""");
+
+        var (render, output, _) = Run("render", results, "--out", Path.Combine(folder, "out"));
+        var (failed, gateOutput, _) = Run("gate", results, "--policy", strict);
+        var (held, _, _) = Run("gate", results, "--policy", lenient);
+        var (_, help, _) = Run("gate", "--help");
+
+        Assert.Equal(CliProgram.Ok, render);
+        Assert.Equal(MarkdownReport.Render(run), File.ReadAllText(Path.Combine(folder, "out", "REPORT.md")));
+        Assert.Contains("Durable Task: ", output, StringComparison.Ordinal);
+
+        // Durable Task's EX-03 is below any bar; the gate does not see it: only Temporal is gated.
+        Assert.Equal(CliProgram.GateFailed, failed);
+        Assert.StartsWith("DurableEval gate (Temporal; ", gateOutput, StringComparison.Ordinal);
+        Assert.Equal(CliProgram.Ok, held);
+        Assert.Contains("Only the subject engine (Temporal) is gated", help, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ATargetPathMaySplitAtItsLastHashOnly()
+    {
+        Assert.Equal(("a/results.json", "durabletask"), CompareTarget.Split("a/results.json#durabletask"));
+        Assert.Equal(("a#b/results.json", (string?)null), CompareTarget.Split("a#b/results.json"));
+        Assert.Equal(("results.json#", (string?)null), CompareTarget.Split("results.json#"));
+    }
+
     private string SaveUnder(string relative, string text)
     {
         var directory = Path.Combine(folder, relative);

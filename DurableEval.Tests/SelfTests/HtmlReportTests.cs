@@ -17,8 +17,8 @@ public sealed class HtmlReportTests
 
         var rows = document.QuerySelectorAll("#criteria tbody tr");
         Assert.Equal(Catalog.All.Select(c => c.Id), rows.Select(r => r.GetAttribute("data-criterion")));
-        Assert.All(Catalog.All, c => Assert.NotNull(document.QuerySelector($"details[id='{c.Id}']")));
-        Assert.Equal(MarkdownReport.Verdict(report.Overall), document.QuerySelector("#verdict")!.TextContent);
+        Assert.All(Catalog.All, c => Assert.NotNull(document.QuerySelector($"details[id='{ReportAnchors.For(Engines.Temporal, c.Id)}']")));
+        Assert.Equal(MarkdownReport.EngineVerdict(report), document.QuerySelector("#verdict")!.TextContent);
 
         // Every row carries what the filters read, with values the filters offer.
         var categories = document.QuerySelectorAll("#f-category option").Select(o => o.GetAttribute("value")).ToHashSet();

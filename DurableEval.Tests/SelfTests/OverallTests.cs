@@ -163,7 +163,7 @@ public sealed class OverallTests
         Assert.True(report.Overall.Provisional);
         var expected = "not rated (incomplete); provisional \u2B50\u2B50\u2B50 PoC Ready from 2 of 58";
         Assert.Equal(expected, report.OverallText);
-        Assert.StartsWith("DurableEval: " + expected + "; incomplete: fail-close criteria not evaluated: EX-01", ConsoleSummary.Lines(report, "r.md")[0], StringComparison.Ordinal);
+        Assert.StartsWith("DurableEval: Temporal: " + expected + "; incomplete: fail-close criteria not evaluated: EX-01", ConsoleSummary.Lines(report, "r.md")[0], StringComparison.Ordinal);
         Assert.Contains("**Overall:** " + expected, MarkdownReport.Render(report), StringComparison.Ordinal);
         Assert.Contains("provisional \u2605\u2605\u2605\u2606\u2606 PoC Ready from 2 of 58", HtmlReport.Render(report), StringComparison.Ordinal);
         Assert.Contains("<property name=\"overall\" value=\"" + expected + "\" />", JunitReport.Render(report), StringComparison.Ordinal);

@@ -28,6 +28,35 @@ public sealed class ResultsSchemaTests
     }
 
     [Fact]
+    public void AMultiEngineRunIsValid()
+    {
+        var errors = Validate(JsonReport.Render(SyntheticEvidence.MultiEngine()));
+
+        Assert.True(errors.Count == 0, string.Join("; ", errors));
+    }
+
+    /// <summary>A version 2 file (still read) is valid against the frozen version 2 schema, and not against version 3's.</summary>
+    [Fact]
+    public void AVersion2FileIsValidAgainstTheVersion2Schema()
+    {
+        var v2 = File.ReadAllText(Path.Combine(Settings.RepositoryRoot, "DurableEval.Tests", "SelfTests", "Fixtures", "results.v2.json"));
+
+        var errors = Validate(v2, Path.Combine(Settings.RepositoryRoot, "schemas", "results.v2.schema.json"));
+
+        Assert.True(errors.Count == 0, string.Join("; ", errors));
+        Assert.NotEmpty(Validate(v2));
+    }
+
+    [Fact]
+    public void AnotherEngineClaimingToBeTheSubjectIsRejected()
+    {
+        var json = JsonNode.Parse(JsonReport.Render(SyntheticEvidence.MultiEngine()))!.AsObject();
+        json["otherEngines"]![0]!["engine"]!["subject"] = true;
+
+        Assert.NotEmpty(Validate(json.ToJsonString()));
+    }
+
+    [Fact]
     public void SchemaPinsTheCurrentSchemaVersion()
     {
         using var schema = JsonDocument.Parse(File.ReadAllText(SchemaPath));
@@ -56,10 +85,10 @@ public sealed class ResultsSchemaTests
         Assert.NotEmpty(Validate(json.ToJsonString()));
     }
 
-    private static List<string> Validate(string json)
+    private static List<string> Validate(string json, string? schemaPath = null)
     {
         // A registry per build: the schema's $id would otherwise be registered twice across tests.
-        var schema = JsonSchema.FromText(File.ReadAllText(SchemaPath), new BuildOptions { SchemaRegistry = new SchemaRegistry() });
+        var schema = JsonSchema.FromText(File.ReadAllText(schemaPath ?? SchemaPath), new BuildOptions { SchemaRegistry = new SchemaRegistry() });
         using var document = JsonDocument.Parse(json);
         var result = schema.Evaluate(document.RootElement, new EvaluationOptions { OutputFormat = OutputFormat.List });
         return result.IsValid

@@ -133,6 +133,64 @@ public static class SyntheticEvidence
         return now.Apply(StrictPolicy, BaselineDiff.Between("reports/baseline/results.json", earlier, now));
     }
 
+    public static readonly ServerInfo DurableTaskHost = new("durable task in-process test host", "synthetic-dt", "a fresh host per block");
+
+    public const string NoNpm = "Azurite unavailable: npm was not found; install Node.js (npm) or set DURABLEEVAL_AZURITE_PATH";
+
+    /// <summary>
+    /// A run with three engines: Temporal's report above, Durable Task (rated, a failed core check, a check not run,
+    /// a fact not selected) and Agent Framework workflows (rated; its scope's not-applicable criteria). Scope and
+    /// support come from the engines' tables, so the expectations below are derived from them, never restated.
+    /// </summary>
+    public static RunReport MultiEngine(EvaluationProfile? profile = null)
+    {
+        var p = profile ?? EvaluationProfile.Default;
+        var durableTask = OtherEngine(Engines.DurableTask, p, new()
+        {
+            ["EX-01"] = (Passed("DT.EX01_ProgressGuarantee", 2.5), Evidence(
+                "EX-01",
+                [
+                    Check("all-complete", CheckKind.Core, CheckOutcome.Passed, "3 of 3 results correct", DurableTaskHost),
+                    Check("no-rerun", CheckKind.Core, CheckOutcome.Passed, "step 1 executions 1, 1, 1", DurableTaskHost),
+                    Check("hard-kill", CheckKind.Production, CheckOutcome.NotRun, NoNpm),
+                    Check("restart-survives", CheckKind.Production, CheckOutcome.NotRun, NoNpm),
+                ],
+                [new Metric("recovery_ms", 1234.5, "ms")])),
+            ["EX-03"] = (Failed("DT.EX03_InstanceIdDeduplication", "EX-03 rated 2 stars", 0.75), Evidence(
+                "EX-03",
+                [
+                    Check("duplicate-start-rejected", CheckKind.Core, CheckOutcome.Failed, "second schedule accepted: no exception", DurableTaskHost),
+                    Check("use-existing", CheckKind.Core, CheckOutcome.Passed, "same instance id", DurableTaskHost),
+                ])),
+            ["SG-02"] = (Passed("DT.SG02_WaitAwaitables", 1.25), Evidence(
+                "SG-02",
+                [
+                    Check("wait-for-event", CheckKind.Core, CheckOutcome.Passed, "resumed on the raised event", DurableTaskHost),
+                    Check("timeout-fires", CheckKind.Edge, CheckOutcome.Passed, "timer fired after 1 s (real time: the host has no time skipping)", DurableTaskHost),
+                ])),
+            ["RT-01"] = (new FactOutcome(FactState.NotSelected, "SyntheticFacts.DT.RT01_RetryStrategy", string.Empty), null),
+        });
+        var agentFramework = OtherEngine(Engines.AgentFramework, p, new()
+        {
+            ["EX-07"] = (Passed("AF.EX07_ResumeFromCheckpoint", 0.5), Evidence(
+                "EX-07",
+                [
+                    Check("resumes-from-checkpoint", CheckKind.Core, CheckOutcome.Passed, "superstep 3 of 3 after resume"),
+                    Check("no-rerun", CheckKind.Core, CheckOutcome.Passed, "executor A ran once"),
+                ])),
+            ["AI-01"] = (Skipped("AF.AI01_ModelCalls", "the loopback chat endpoint could not start", 0.1), null),
+        });
+        return new RunReport([Report(p), durableTask, agentFramework]);
+    }
+
+    private static EvaluationReport OtherEngine(Engine engine, EvaluationProfile p, Dictionary<string, (FactOutcome Fact, CriterionEvidence? Evidence)> byId)
+    {
+        var results = Catalog.All.Select(d => byId.TryGetValue(d.Id, out var x)
+            ? Assessment.Assess(d, x.Fact, x.Evidence is { } e ? e with { Engine = engine.Id } : null, p, engine)
+            : Assessment.Assess(d, FactOutcome.NoFact, null, p, engine)).ToList();
+        return EvaluationReport.Build(Clock, Environment, p, results) with { Engine = engine };
+    }
+
     private static FactOutcome Passed(string fact, double seconds) => new(FactState.Passed, "SyntheticFacts." + fact, string.Empty, TimeSpan.FromSeconds(seconds));
 
     private static FactOutcome Failed(string fact, string message, double seconds) => new(FactState.Failed, "SyntheticFacts." + fact, message, TimeSpan.FromSeconds(seconds));
