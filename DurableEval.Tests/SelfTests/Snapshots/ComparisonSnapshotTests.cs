@@ -1,3 +1,4 @@
+using System.Globalization;
 using DurableEval.Evaluation;
 using Xunit;
 
@@ -25,6 +26,25 @@ public sealed class ComparisonSnapshotTests
 
         Assert.Equal(ComparisonMarkdown.Render(run), ComparisonMarkdown.Render(back));
         Assert.Equal(ComparisonHtml.Render(run), ComparisonHtml.Render(back));
+    }
+
+    /// <summary>Means such as 4.67 and every count print the same under a culture with a decimal comma.</summary>
+    [Fact]
+    public void RenderingIgnoresTheCurrentCulture()
+    {
+        var previous = CultureInfo.CurrentCulture;
+        try
+        {
+            CultureInfo.CurrentCulture = CultureInfo.GetCultureInfo("de-DE");
+            var german = ComparisonMarkdown.Render(SyntheticEngines.Run()) + ComparisonHtml.Render(SyntheticEngines.Run());
+            CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+            Assert.Equal(ComparisonMarkdown.Render(SyntheticEngines.Run()) + ComparisonHtml.Render(SyntheticEngines.Run()), german);
+            Assert.Contains("mean 4.67", german, StringComparison.Ordinal);
+        }
+        finally
+        {
+            CultureInfo.CurrentCulture = previous;
+        }
     }
 
     [Fact]
