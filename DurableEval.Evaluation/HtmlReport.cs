@@ -61,6 +61,9 @@ public static class HtmlReport
         Details(h, report);
         Cost(h, run);
         Environment(h, report);
+
+        // Comparison, When to use, Deployment checklist: derived across engines (nothing for a single-engine run).
+        h.Append(ComparisonHtml.Render(run));
         foreach (var other in run.Others)
         {
             EngineSection(h, other);

@@ -36,8 +36,8 @@ public static class MarkdownReport
         md.Blank();
         Conclusion(md, report, 2);
 
-        // Issue 18 §5's Comparison, When to use and Deployment checklist (DurableEval.Evaluation/Comparison/) render
-        // from this same RunReport when run.IsMultiEngine, linking to each engine's evidence with ReportAnchors.
+        // Comparison, When to use, Deployment checklist: derived across engines (nothing for a single-engine run).
+        md.Text(ComparisonMarkdown.Render(run));
         foreach (var other in run.Others)
         {
             EngineSection(md, other);
@@ -660,6 +660,9 @@ public static class MarkdownReport
         public void Line(string line) => text.Append(line).Append('\n');
 
         public void Blank() => text.Append('\n');
+
+        /// <summary>Text rendered elsewhere, already in lines.</summary>
+        public void Text(string rendered) => text.Append(rendered);
 
         public void Table(IReadOnlyList<string> header, IEnumerable<string[]> rows)
         {
