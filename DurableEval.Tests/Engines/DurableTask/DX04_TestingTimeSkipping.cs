@@ -28,7 +28,7 @@ public sealed partial class InProcessFacts
                 Core("timer-real-time", $"A {shortTimer.TotalSeconds:0} s timer takes at least that long in wall time and wakes at its start + {shortTimer.TotalSeconds:0} s of orchestration time (at most {TimerWake.Tolerance.TotalSeconds:0} s later): the host runs timers in real time"),
                 Core("test-double-called", $"A test double registered under the activity name \"{nameof(ModelCallActivity)}\" is the one the unchanged orchestration calls"),
                 Edge("activity-alone", "An activity runs alone, outside any host, given a hand-made TaskActivityContext (the SDK has no ActivityEnvironment)"),
-                Core("replayer-detects-change", "A replayer passes a recorded history with the code that wrote it and fails it with changed code"),
+                Core("replayer-detects-change", "A replayer passes a history with the code that wrote it and fails it once the history and code disagree (an activity renamed); the replayer is assembled from public types (DX-07), the SDK has none"),
             ],
             tasks =>
             {
@@ -77,7 +77,14 @@ public sealed partial class InProcessFacts
                     result == 5 && steps.SequenceEqual([SlowCallActivity.Started, SlowCallActivity.Ended]),
                     $"returned {result}; logged [{string.Join(", ", steps)}] under the hand-made context's instance id");
 
-                checks.NotRun("replayer-detects-change", "cannot be attempted here: the in-process host keeps no history to replay (GetOrchestrationHistoryAsync returns 0 events) and Microsoft.DurableTask has no public replayer type; DX-07 records what replay is possible");
+                // The host keeps no history (0 events), so the history is built in code, as the worker would have recorded it.
+                var replayer = new ShimReplayer(nameof(FanOutOrchestrator), () => new FanOutOrchestrator());
+                var same = replayer.Replay(ShimReplayer.FanOutHistory("dx04-same", 3));
+                var changed = replayer.Replay(ShimReplayer.FanOutHistory("dx04-changed", 3, "RenamedActivity"));
+                checks.Expect(
+                    "replayer-detects-change",
+                    same.Passed && same.Output == ShimReplayer.FanOutOutput(3) && !changed.Passed && changed.Failure?.Contains("NonDeterministic", StringComparison.Ordinal) == true,
+                    $"same code: {same.Status} {same.Output ?? same.Failure}; renamed activity: {changed.Status?.ToString() ?? "no completion"} {(changed.Failure is { Length: > 160 } f ? f[..160] + "…" : changed.Failure)}");
             });
         fact.Cite(
             "Durable timers fire at their due time; the Durable Task SDKs' in-process test host runs orchestrations and timers in real time, without a time-skipping clock.",
