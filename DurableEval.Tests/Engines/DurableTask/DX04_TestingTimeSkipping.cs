@@ -1,0 +1,102 @@
+using System.Diagnostics;
+using DurableEval.Tests.Evidence;
+using DurableEval.Tests.Reporting;
+using DurableEval.Workflows.DurableTask;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
+using Microsoft.DurableTask.Testing;
+using Xunit;
+using static DurableEval.Tests.Evidence.CheckSpec;
+
+namespace DurableEval.Tests.DurableTaskEngine;
+
+public sealed partial class InProcessFacts
+{
+    [SkippableFact]
+    [Criterion("DX-04", Engine = "durabletask")]
+    public async Task DX04_TestingTimeSkipping()
+    {
+        // Real time: one 1 s timer is measured; the 30-day timer is only observed for that second, then terminated.
+        var shortTimer = TimeSpan.FromSeconds(1);
+        var longWait = TimeSpan.FromDays(30);
+        var hostSurface = SdkSurface.Members(typeof(DurableTaskTestHostOptions), typeof(DurableTaskTestHost));
+        var fact = Begin();
+        await InProcessHost.RunAsync(
+            fact,
+            [
+                Core("long-wait-skips", $"A {longWait.TotalDays:0}-day timer completes in seconds of wall time (time skipping)"),
+                Core("timer-real-time", $"A {shortTimer.TotalSeconds:0} s timer takes at least that long in wall time and wakes at its start + {shortTimer.TotalSeconds:0} s of orchestration time (at most {TimerWake.Tolerance.TotalSeconds:0} s later): the host runs timers in real time"),
+                Core("test-double-called", $"A test double registered under the activity name \"{nameof(ModelCallActivity)}\" is the one the unchanged orchestration calls"),
+                Edge("activity-alone", "An activity runs alone, outside any host, given a hand-made TaskActivityContext (the SDK has no ActivityEnvironment)"),
+                Core("replayer-detects-change", "A replayer passes a history with the code that wrote it and fails it once the history and code disagree (an activity renamed); the replayer is assembled from public types (DX-07), the SDK has none"),
+            ],
+            tasks =>
+            {
+                tasks.AddOrchestrator<DurableSleepOrchestrator>();
+                tasks.AddOrchestrator<ModelCallOrchestrator>();
+                tasks.AddActivityFunc<string, string>(nameof(ModelCallActivity), (_, prompt) => $"double:{prompt}");
+            },
+            async (block, checks) =>
+            {
+                var monthLong = await block.StartAsync("DX-04", nameof(DurableSleepOrchestrator), (long)longWait.TotalMilliseconds);
+                var monthClock = Stopwatch.StartNew();
+
+                var clock = Stopwatch.StartNew();
+                var shortId = await block.StartAsync("DX-04", nameof(DurableSleepOrchestrator), (long)shortTimer.TotalMilliseconds);
+                var shortDone = await block.CompletionAsync(shortId);
+                var wall = clock.Elapsed;
+                var waited = TimeSpan.FromMilliseconds(shortDone.ReadOutputAs<double>());
+                fact.Metric("timer_1s_wall_ms", wall.TotalMilliseconds, "ms");
+                checks.Expect(
+                    "timer-real-time",
+                    shortDone.RuntimeStatus == OrchestrationRuntimeStatus.Completed && wall >= shortTimer && TimerWake.OnTime(waited, shortTimer),
+                    $"{shortDone.RuntimeStatus} after {wall.TotalMilliseconds:0} ms of wall time, waking at start + {waited.TotalMilliseconds:0} ms of orchestration time ({TimerWake.Describe(waited, shortTimer)})");
+
+                var month = await block.Client.GetInstanceAsync(monthLong, block.Cancellation);
+                var monthWall = monthClock.ElapsedMilliseconds;
+                checks.Expect(
+                    "long-wait-skips",
+                    month?.RuntimeStatus == OrchestrationRuntimeStatus.Completed,
+                    $"after {monthWall} ms of wall time the {longWait.TotalDays:0}-day timer's run is {month?.RuntimeStatus}: the in-process host has no time skipping (its options and host offer {string.Join(", ", hostSurface)}), so testing it would take {longWait.TotalDays:0} days of real time");
+                await block.Client.TerminateInstanceAsync(monthLong, "DX-04: the 30-day timer was only observed", block.Cancellation);
+
+                var prompt = $"prompt-{Guid.NewGuid():N}"[..15];
+                var doubled = await block.StartAsync("DX-04", nameof(ModelCallOrchestrator), new ModelCallRequest(prompt, 1, 50, 1, false));
+                var d = (await block.CompletionAsync(doubled)).ReadOutputAs<ModelCallOutcome>();
+                checks.Expect(
+                    "test-double-called",
+                    d is { Succeeded: true } && d.Answer == $"double:{prompt}",
+                    $"the orchestration received '{d?.Answer ?? d?.FailureMessage}', the double answers 'double:{prompt}'");
+
+                var log = new DurableCallLog();
+                var alone = new StandaloneActivityContext(nameof(SlowCallActivity), "alone-1");
+                var result = await new SlowCallActivity(log).RunAsync(alone, 5);
+                var steps = log.For("alone-1").Select(c => c.Step).ToList();
+                checks.Expect(
+                    "activity-alone",
+                    result == 5 && steps.SequenceEqual([SlowCallActivity.Started, SlowCallActivity.Ended]),
+                    $"returned {result}; logged [{string.Join(", ", steps)}] under the hand-made context's instance id");
+
+                // The host keeps no history (0 events), so the history is built in code, as the worker would have recorded it.
+                var replayer = new ShimReplayer(nameof(FanOutOrchestrator), () => new FanOutOrchestrator());
+                var same = replayer.Replay(ShimReplayer.FanOutHistory("dx04-same", 3));
+                var changed = replayer.Replay(ShimReplayer.FanOutHistory("dx04-changed", 3, "RenamedActivity"));
+                checks.Expect(
+                    "replayer-detects-change",
+                    same.Passed && same.Output == ShimReplayer.FanOutOutput(3) && !changed.Passed && changed.Failure?.Contains("NonDeterministic", StringComparison.Ordinal) == true,
+                    $"same code: {same.Status} {same.Output ?? same.Failure}; renamed activity: {changed.Status?.ToString() ?? "no completion"} {(changed.Failure is { Length: > 160 } f ? f[..160] + "…" : changed.Failure)}");
+            });
+        fact.Cite(
+            "Durable timers fire at their due time; the Durable Task SDKs' in-process test host runs orchestrations and timers in real time, without a time-skipping clock.",
+            "https://learn.microsoft.com/azure/azure-functions/durable/durable-functions-timers");
+        fact.Conclude();
+    }
+
+    /// <summary>The context an activity sees, made by hand: enough to run an activity class alone in a test.</summary>
+    private sealed class StandaloneActivityContext(TaskName name, string instanceId) : TaskActivityContext
+    {
+        public override TaskName Name => name;
+
+        public override string InstanceId => instanceId;
+    }
+}
