@@ -53,14 +53,3 @@ public sealed class StalledCallOrchestrator : TaskOrchestrator<int, int>
     public override Task<int> RunAsync(TaskOrchestrationContext context, int input) =>
         context.CallActivityAsync<int>(nameof(SlowCallActivity), input, TaskOptions.FromRetryPolicy(new RetryPolicy(3, TimeSpan.FromMilliseconds(50))));
 }
-
-/// <summary>Sleeps on one durable timer of <c>input</c> ms and returns the orchestration time it waited, in ms.</summary>
-public sealed class DurableSleepOrchestrator : TaskOrchestrator<long, double>
-{
-    public override async Task<double> RunAsync(TaskOrchestrationContext context, long input)
-    {
-        var started = context.CurrentUtcDateTime;
-        await context.CreateTimer(TimeSpan.FromMilliseconds(input), CancellationToken.None);
-        return (context.CurrentUtcDateTime - started).TotalMilliseconds;
-    }
-}

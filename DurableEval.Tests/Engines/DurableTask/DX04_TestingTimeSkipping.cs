@@ -45,7 +45,8 @@ public sealed partial class InProcessFacts
                 var shortId = await block.StartAsync("DX-04", nameof(DurableSleepOrchestrator), (long)shortTimer.TotalMilliseconds);
                 var shortDone = await block.CompletionAsync(shortId);
                 var wall = clock.Elapsed;
-                var waited = TimeSpan.FromMilliseconds(shortDone.ReadOutputAs<double>());
+                var slept = shortDone.ReadOutputAs<SleepOutcome>()!;
+                var waited = slept.Woke - slept.Started;
                 fact.Metric("timer_1s_wall_ms", wall.TotalMilliseconds, "ms");
                 checks.Expect(
                     "timer-real-time",

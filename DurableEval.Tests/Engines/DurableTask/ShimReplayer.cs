@@ -12,7 +12,7 @@ namespace DurableEval.Tests.DurableTaskEngine;
 public sealed record ReplayHistory(string Id, IReadOnlyList<HistoryEvent> Events);
 
 /// <summary>What replaying one history gave: the completion's status and output, or the failure that stopped it.</summary>
-public sealed record ReplayOutcome(string Id, OrchestrationStatus? Status, string? Output, string? Failure)
+public sealed record ShimReplayOutcome(string Id, OrchestrationStatus? Status, string? Output, string? Failure)
 {
     public bool Passed => Failure is null && Status == OrchestrationStatus.Completed;
 }
@@ -26,7 +26,7 @@ public sealed class ShimReplayer(TaskName name, Func<ITaskOrchestrator> orchestr
 {
     private readonly DurableTaskShimFactory shims = new(new DurableTaskWorkerOptions(), NullLoggerFactory.Instance);
 
-    public ReplayOutcome Replay(ReplayHistory history)
+    public ShimReplayOutcome Replay(ReplayHistory history)
     {
         try
         {
@@ -36,17 +36,17 @@ public sealed class ShimReplayer(TaskName name, Func<ITaskOrchestrator> orchestr
             var complete = result.Actions.OfType<OrchestrationCompleteOrchestratorAction>().FirstOrDefault();
             if (complete is null)
             {
-                return new ReplayOutcome(history.Id, null, null, $"no completion after the whole history ({result.Actions.Count()} new action(s): {string.Join(", ", result.Actions.Select(a => a.OrchestratorActionType))})");
+                return new ShimReplayOutcome(history.Id, null, null, $"no completion after the whole history ({result.Actions.Count()} new action(s): {string.Join(", ", result.Actions.Select(a => a.OrchestratorActionType))})");
             }
 
             var failure = complete.OrchestrationStatus == OrchestrationStatus.Failed
                 ? $"{complete.FailureDetails?.ErrorType}: {complete.FailureDetails?.ErrorMessage ?? complete.Result}"
                 : null;
-            return new ReplayOutcome(history.Id, complete.OrchestrationStatus, complete.Result, failure);
+            return new ShimReplayOutcome(history.Id, complete.OrchestrationStatus, complete.Result, failure);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            return new ReplayOutcome(history.Id, null, null, $"{e.GetType().Name}: {e.Message}");
+            return new ShimReplayOutcome(history.Id, null, null, $"{e.GetType().Name}: {e.Message}");
         }
     }
 
