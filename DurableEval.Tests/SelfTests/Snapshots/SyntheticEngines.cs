@@ -5,9 +5,9 @@ namespace DurableEval.Tests.SelfTests.Snapshots;
 /// <summary>
 /// A synthetic three-engine run for the derived sections: Temporal not evaluated (no server: every fact recorded its
 /// core check as not run with one reason), Durable Task and Agent Framework workflows rated at chosen levels through
-/// the real rubric and scopes, everything else with no fact yet. Agent Framework's Learning-curve criteria are marked
-/// not applicable here (a synthetic scope, so that a whole row is not applicable); its OP-05..07 are not applicable
-/// by its real scope.
+/// the real rubric with native support (the engines' real support levels change as their documentation is checked; a
+/// snapshot must not), everything else with no fact yet. Agent Framework's Learning-curve criteria and OP-05..07 are
+/// marked not applicable here (a synthetic scope: every criterion applies to every engine in the real tables).
 /// </summary>
 public static class SyntheticEngines
 {
@@ -43,7 +43,9 @@ public static class SyntheticEngines
     {
         var rated = Rated(Engines.AgentFramework, AgentFrameworkStars);
         var results = rated.Results
-            .Select(r => r.Definition.Id is "DX-01" or "DX-06" ? r with { Rating = Rating.NotApplicable(SyntheticNotApplicable) } : r)
+            .Select(r => r.Definition.Id is "DX-01" or "DX-06" ? r with { Rating = Rating.NotApplicable(SyntheticNotApplicable) }
+                : SyntheticEvidence.SyntheticNotApplicable.TryGetValue(r.Definition.Id, out var why) ? Assessment.NotApplicable(r.Definition, r.Fact, null, Engines.AgentFramework, why)
+                : r)
             .ToList();
         return Report(Engines.AgentFramework, results);
     }
@@ -57,15 +59,16 @@ public static class SyntheticEngines
     public static EvaluationReport Report(Engine engine, IReadOnlyList<CriterionResult> results) =>
         EvaluationReport.Build(SyntheticEvidence.Clock, SyntheticEvidence.Environment, EvaluationProfile.Default, results) with { Engine = engine };
 
-    /// <summary>A result the rubric rates <paramref name="stars"/> for the engine; throws when its support level cannot reach them, so the data is what it claims.</summary>
+    /// <summary>A result the rubric rates <paramref name="stars"/> (with native support); throws when it does not, so the data is what it claims.</summary>
     public static CriterionResult Result(Engine engine, string id, int stars)
     {
         var d = Catalog.Get(id);
         var evidence = new CriterionEvidence(id, $"SyntheticFacts.{id}", Checks(stars), [], [], [], null) { Engine = engine.Id };
         var result = Assessment.Assess(d, new FactOutcome(FactState.Passed, $"SyntheticFacts.{engine.Id}.{id}", string.Empty), evidence, EvaluationProfile.Default, engine);
-        return result.Rating.Stars == stars
-            ? result
-            : throw new InvalidOperationException($"{engine.Id} {id} rates {result.Rating.Stars} stars with support {result.Support}, not {stars}");
+        var rating = Rubric.Rate(SupportLevel.Native, evidence.Checks);
+        return rating.Stars == stars
+            ? result with { Rating = rating }
+            : throw new InvalidOperationException($"{engine.Id} {id} rates {rating.Stars} stars, not {stars}");
     }
 
     private static IReadOnlyList<CheckResult> Checks(int stars) => stars switch
