@@ -95,8 +95,11 @@ public static class CheckpointKill
     {
         private static readonly TimeSpan ResultPoll = TimeSpan.FromMilliseconds(50);
 
-        /// <summary>The worker exits 0 right after writing the last result; the waits poll the journal, so they get a few polls to read it.</summary>
-        public TimeSpan ExitGrace => TimeSpan.FromSeconds(1);
+        /// <summary>
+        /// The worker exits 0 right after writing the last result, usually before a wait's next poll reads it (with no grace every
+        /// clean run ended as "worker-N exited on its own with code 0"); a failing worker only costs this much more.
+        /// </summary>
+        public TimeSpan ExitGrace => TimeSpan.FromSeconds(2);
 
         public Task<IReadOnlyList<KillInstance>> StartAsync(CancellationToken cancellation) =>
             Task.FromResult<IReadOnlyList<KillInstance>>(settings.Sessions.Select(s => new KillInstance(s.Id, stop => WaitAsync(s, stop))).ToList());
