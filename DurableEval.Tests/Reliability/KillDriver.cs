@@ -10,7 +10,7 @@ public sealed record KillInstance(string Id, Func<CancellationToken, Task<Workfl
 /// <summary>
 /// What the kill protocol needs of an engine: start the protocol's instances (each writes its result to the
 /// journal when it arrives) and describe open ones for the stuck detector's dump. Temporal's is in
-/// <see cref="KillProtocol"/>; Durable Task's on the Azure Storage provider beside its facts.
+/// <see cref="KillProtocol"/>; Durable Task's on the Azure Storage provider and Agent Framework's beside their facts.
 /// </summary>
 public interface IKillEngine
 {
@@ -18,6 +18,13 @@ public interface IKillEngine
 
     /// <summary>The engine's view of each of <paramref name="open"/> (at most five), one line each.</summary>
     Task<IReadOnlyList<string>> DescribeOpenAsync(IReadOnlyList<string> open, CancellationToken cancellation);
+
+    /// <summary>
+    /// How long the instances' waits get to report once the worker exited on its own, before that exit ends the run.
+    /// Zero where a worker serves until it is killed (Temporal, Durable Task): its exit is always a failure. Agent
+    /// Framework's worker runs the instances itself and exits once they all finished, so its exit can be the end.
+    /// </summary>
+    TimeSpan ExitGrace => TimeSpan.Zero;
 }
 
 /// <summary>
@@ -79,6 +86,15 @@ public static class KillDriver
             // A worker that ends without being killed (it could not connect, or it failed) ends the run at once:
             // waiting for the stall bound would only turn its reason into "no progress" or "no kill landed".
             var current = currentWorker();
+            if (current.ExitedOnItsOwn && engine.ExitGrace > TimeSpan.Zero)
+            {
+                await Task.WhenAny(all, Task.Delay(engine.ExitGrace, cancellation));
+                if (all.IsCompleted)
+                {
+                    break;
+                }
+            }
+
             if (current.ExitedOnItsOwn)
             {
                 await current.WaitForOutputAsync(cancellation);

@@ -16,7 +16,7 @@ public sealed partial class AgentFrameworkFacts
     [Criterion("CP-02", Engine = Engine)]
     public async Task CP02_CheckpointPartialResume()
     {
-        var crash = new CheckpointKillOptions { Workflows = 2, Steps = 5, Kills = 1 };
+        var crash = CheckpointKill.Options(kills: 1);
         var fact = Begin();
         await fact.HostedAsync(
             AgentFrameworkHostInfo.WorkerProcesses,

@@ -17,7 +17,7 @@ public sealed partial class AgentFrameworkFacts
     [Criterion("EX-01", Engine = Engine)]
     public async Task EX01_CheckpointProgressGuarantee()
     {
-        var options = new CheckpointKillOptions();
+        var options = CheckpointKill.Options(kills: 2);
         var fact = Begin();
         await fact.HostedAsync(
             AgentFrameworkHostInfo.WorkerProcesses,
