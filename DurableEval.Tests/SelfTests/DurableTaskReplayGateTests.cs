@@ -6,7 +6,7 @@ using Xunit;
 namespace DurableEval.Tests.SelfTests;
 
 /// <summary>
-/// Durable Task's replay gate (VR-02, also EX-07's and VR-01's replay checks) must fail when the behaviour it checks
+/// Durable Task's replay gate (VR-02, also EX-07's, VR-01's, DX-07's and DX-04's replay checks) must fail when the behaviour it checks
 /// is broken: a gate whose catalogue entry carries unchanged code misses the break it claims to catch, and the
 /// compatible-code check fails on a history whose recorded step no longer matches the code. Offline, no host.
 /// </summary>
@@ -46,5 +46,20 @@ public sealed class DurableTaskReplayGateTests
         var replay = OfflineHistory.Replay(new OrderFlowOrchestrator(), history);
         Assert.False(InProcessFacts.MatchesRecording(history, replay));
         Assert.Contains("'Hold'", replay.FailureMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void FanOutReplayFailsOnTheWrongOutputOrAChangedHistory()
+    {
+        var history = InProcessFacts.RecordFanOut(3);
+        Assert.True(InProcessFacts.ReplayFanOut("same", 3, history).Passed);
+
+        // Broken: the history replays cleanly, but to an output the branches do not give (DX-07's hand-built-replays-each).
+        Assert.False(InProcessFacts.ReplayFanOut("two-branches-expected", 2, history).Passed);
+
+        // Broken: the activity was renamed after recording (DX-07's broken-history-named, DX-04's replayer-detects-change).
+        var changed = InProcessFacts.ReplayFanOut("renamed", 3, InProcessFacts.RenameScheduled(history, "RenamedActivity"));
+        Assert.False(changed.Passed);
+        Assert.Equal(typeof(global::DurableTask.Core.Exceptions.NonDeterministicOrchestrationException).FullName, changed.Replay.FailureType);
     }
 }

@@ -78,14 +78,14 @@ public sealed partial class InProcessFacts
                     result == 5 && steps.SequenceEqual([SlowCallActivity.Started, SlowCallActivity.Ended]),
                     $"returned {result}; logged [{string.Join(", ", steps)}] under the hand-made context's instance id");
 
-                // The host keeps no history (0 events), so the history is built in code, as the worker would have recorded it.
-                var replayer = new ShimReplayer(nameof(FanOutOrchestrator), () => new FanOutOrchestrator());
-                var same = replayer.Replay(ShimReplayer.FanOutHistory("dx04-same", 3));
-                var changed = replayer.Replay(ShimReplayer.FanOutHistory("dx04-changed", 3, "RenamedActivity"));
+                // The host keeps no history (0 events), so the history is recorded in code through the SDK's own executor.
+                var history = RecordFanOut(3);
+                var same = ReplayFanOut("dx04-same", 3, history);
+                var changed = ReplayFanOut("dx04-changed", 3, RenameScheduled(history, "RenamedActivity"));
                 checks.Expect(
                     "replayer-detects-change",
-                    same.Passed && same.Output == ShimReplayer.FanOutOutput(3) && !changed.Passed && changed.Failure?.Contains("NonDeterministic", StringComparison.Ordinal) == true,
-                    $"same code: {same.Status} {same.Output ?? same.Failure}; renamed activity: {changed.Status?.ToString() ?? "no completion"} {(changed.Failure is { Length: > 160 } f ? f[..160] + "…" : changed.Failure)}");
+                    same.Passed && !changed.Passed && changed.Replay.FailureType == typeof(global::DurableTask.Core.Exceptions.NonDeterministicOrchestrationException).FullName,
+                    $"same code: {same.Replay.Describe()}; renamed activity: {(changed.Replay.Describe() is { Length: > 200 } f ? f[..200] + "…" : changed.Replay.Describe())}");
             });
         fact.Cite(
             "Durable timers fire at their due time; the Durable Task SDKs' in-process test host runs orchestrations and timers in real time, without a time-skipping clock.",
