@@ -56,7 +56,7 @@ public static class DurableTaskScope
         ["DX-04"] = Applicability.With(SupportLevel.Custom, "no time skipping: durable timers fire at their due time, in tests too (durable-functions-timers; the in-process test host, Microsoft.DurableTask.InProcessTestHost, runs them in real time)"),
         ["DX-05"] = Applicability.With(SupportLevel.Native, "failure details with the exception type and stack (durable-functions-error-handling)"),
         ["DX-06"] = Applicability.With(SupportLevel.Native, "documented code constraints and samples"),
-        ["DX-07"] = Applicability.With(SupportLevel.Pattern, "no replayer in the SDK: replay runs inside the worker; a local harness is user code over the worker's public DurableTaskShimFactory and DTFx's TaskOrchestrationExecutor (Microsoft.DurableTask.Worker 1.28 API)"),
+        ["DX-07"] = Applicability.With(SupportLevel.Pattern, "no replayer in the SDK: replay runs inside the worker; a local harness is user code over the SDK's stateless entry point GrpcOrchestrationRunner.LoadAndRun (Microsoft.DurableTask.Worker 1.28 API)"),
         ["AI-01"] = Applicability.With(SupportLevel.Pattern, "a model call is an activity (durable-functions-overview)"),
         ["AI-02"] = Applicability.With(SupportLevel.Pattern, "model output recorded as activity results"),
         ["AI-03"] = Applicability.With(SupportLevel.Native, "external events with timers (durable-functions-phone-verification)"),
