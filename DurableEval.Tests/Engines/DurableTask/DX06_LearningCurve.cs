@@ -70,7 +70,8 @@ public sealed partial class InProcessFacts
                         var warm = await EndWithinAsync(current, await current.StartAsync(Id, nameof(ReplayStableOrchestrator), "control"), InProcessBlock.WaitBound);
                         var controlWorks = warm?.RuntimeStatus == OrchestrationRuntimeStatus.Completed;
 
-                        // One at a time: a hung orchestrator can hold the host's only worker, which would skew the rest.
+                        // One at a time: started side by side (tried), the hung ones left the worker unable to run even a
+                        // legal control, so every pitfall looked hung and none could be told apart.
                         foreach (var (pitfall, orchestrator) in DurablePitfalls)
                         {
                             var id = await current.StartAsync(Id, orchestrator, orchestrator == nameof(FileIoPitfallOrchestrator) ? ioFile : "input");
