@@ -26,6 +26,7 @@ public sealed class DurableTaskBrokenBreakerTests
 
     private static async Task<IReadOnlyList<CheckResult>> RunChecksAsync(string orchestrator)
     {
+        using var exclusive = await InProcessHost.ExclusiveAsync();
         var (host, log) = await InProcessHost.StartAsync(tasks =>
         {
             tasks.AddOrchestrator<CircuitBreakerOrchestrator>();

@@ -27,6 +27,7 @@ public sealed class DurableTaskBrokenRetryTests
 
     private static async Task<CheckResult> RunCheckAsync(string orchestrator)
     {
+        using var exclusive = await InProcessHost.ExclusiveAsync();
         var (host, log) = await InProcessHost.StartAsync(tasks =>
         {
             tasks.AddOrchestrator<RetriedCallOrchestrator>();

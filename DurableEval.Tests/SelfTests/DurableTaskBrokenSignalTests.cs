@@ -26,6 +26,7 @@ public sealed class DurableTaskBrokenSignalTests
 
     private static async Task<CheckResult> RunCheckAsync(string orchestrator)
     {
+        using var exclusive = await InProcessHost.ExclusiveAsync();
         var (host, log) = await InProcessHost.StartAsync(tasks =>
         {
             tasks.AddOrchestrator<OutOfOrderEventsOrchestrator>();

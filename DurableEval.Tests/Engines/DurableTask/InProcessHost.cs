@@ -16,6 +16,14 @@ namespace DurableEval.Tests.DurableTaskEngine;
 /// </summary>
 public static class InProcessHost
 {
+    /// <summary>
+    /// One host at a time in this process. Hosts started side by side (parallel lanes, self-tests) interfered: a
+    /// restart answered "Exception was thrown by handler" and a stopped-and-restarted worker never resumed, both seen
+    /// only when another host ran at the same time and never in a fact run alone (4 of 4 runs clean). A host's result
+    /// must be the engine's, not a neighbour's, so blocks on this host queue for it.
+    /// </summary>
+    private static readonly SemaphoreSlim OneHostAtATime = new(1, 1);
+
     /// <summary>Starting takes about 0.2 s; the bound only keeps a broken machine from stalling the fact.</summary>
     private static readonly TimeSpan StartBound = TimeSpan.FromSeconds(30);
 
@@ -35,6 +43,7 @@ public static class InProcessHost
         Func<InProcessBlock, CheckScope, Task> body,
         Action<IServiceCollection>? services = null)
     {
+        using var exclusive = await ExclusiveAsync();
         DurableTaskTestHost host;
         DurableCallLog log;
         try
@@ -50,6 +59,26 @@ public static class InProcessHost
         await using (host)
         {
             await fact.HostedAsync(Info, specs, scope => body(new InProcessBlock(host, log, scope.Cancellation), scope));
+        }
+    }
+
+    /// <summary>Holds the process's one in-process host slot until disposed (see <see cref="OneHostAtATime"/>); self-tests that start a host take it too.</summary>
+    public static async Task<IDisposable> ExclusiveAsync()
+    {
+        await OneHostAtATime.WaitAsync();
+        return new Slot();
+    }
+
+    private sealed class Slot : IDisposable
+    {
+        private int released;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref released, 1) == 0)
+            {
+                OneHostAtATime.Release();
+            }
         }
     }
 
