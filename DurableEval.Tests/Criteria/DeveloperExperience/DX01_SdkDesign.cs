@@ -33,23 +33,7 @@ public sealed partial class DeveloperExperienceFacts
                     workflow.Name == nameof(GreetingWorkflow) && workflow.RunMethod.ReturnType == typeof(Task<string>) && activity.Name == "ComposeGreeting",
                     $"workflow \"{workflow.Name}\" run method {workflow.RunMethod.Name} returning {workflow.RunMethod.ReturnType.Name}; activity \"{activity.Name}\"");
 
-                // The size of the project's own sample is a measurement, not a check: how small "small" must be
-                // is an opinion, and the file is ours, so no platform behaviour could make a bar on it fail.
-                if (!File.Exists(MinimalSamplePath))
-                {
-                    fact.Finding($"Minimal sample not measured: {MinimalSamplePath} is missing.");
-                }
-                else
-                {
-                    var source = File.ReadAllText(MinimalSamplePath);
-                    var lines = SourceLines.CountCode(source);
-                    var body = SourceLines.CountBody(source);
-                    fact.Metric("minimal_sample_code_lines", lines, "lines");
-                    fact.Metric("minimal_sample_body_lines", body, "lines");
-                    fact.Finding(string.Create(
-                        CultureInfo.InvariantCulture,
-                        $"Size (a metric, not rated): {Path.GetFileName(MinimalSamplePath)}, a workflow, an activity and a worker that runs them, is {lines} code lines ({body} without using and namespace lines)."));
-                }
+                MinimalSample.Measure(fact, MinimalSamplePath, "a workflow, an activity and a worker that runs them");
 
                 var observed = InvalidShapes().Select(s => (s.Type, s.Expect, Message: RegistrationError(() => WorkflowDefinition.Create(s.Type)))).ToList();
                 checks.Expect(

@@ -48,22 +48,7 @@ public sealed partial class AgentFrameworkFacts
                     string.Join("; ", observed.Select(o => $"{o.Shape}: {(o.Message is null ? "accepted by Build()" : $"\"{o.Message}\"")}")));
             });
 
-        if (!File.Exists(AgentMinimalSamplePath))
-        {
-            fact.Finding($"Minimal sample not measured: {AgentMinimalSamplePath} is missing.");
-        }
-        else
-        {
-            // A measurement, not a check: the file is ours, so no framework behaviour could make a bar on it fail.
-            var source = File.ReadAllText(AgentMinimalSamplePath);
-            var lines = SourceLines.CountCode(source);
-            var body = SourceLines.CountBody(source);
-            fact.Metric("minimal_sample_code_lines", lines, "lines");
-            fact.Metric("minimal_sample_body_lines", body, "lines");
-            fact.Finding(string.Create(
-                CultureInfo.InvariantCulture,
-                $"Size (a metric, not rated): {Path.GetFileName(AgentMinimalSamplePath)}, an executor, its graph and an in-process run that returns the output, is {lines} code lines ({body} without using and namespace lines). It has no durability: checkpointing needs a CheckpointManager and the resume logic EX-07 shows."));
-        }
+        MinimalSample.Measure(fact, AgentMinimalSamplePath, "an executor, its graph and an in-process run that returns the output", "It has no durability: checkpointing needs a CheckpointManager and the resume logic EX-07 shows.");
 
         fact.Cite("Executors derive from Executor<TInput, TOutput>; WorkflowBuilder connects them with edges and names the output executors; InProcessExecution runs the workflow.", "https://learn.microsoft.com/agent-framework/workflows/overview");
         fact.Conclude();

@@ -42,22 +42,7 @@ public sealed partial class InProcessFacts
                     string.Join("; ", observed.Select(o => $"{o.Shape}: {(o.Message is null ? "accepted" : $"\"{DurableEval.Tests.Servers.ServerFixture.OneLine(o.Message)}\"")}")));
             });
 
-        if (!File.Exists(DurableMinimalSamplePath))
-        {
-            fact.Finding($"Minimal sample not measured: {DurableMinimalSamplePath} is missing.");
-        }
-        else
-        {
-            // A measurement, not a check: the file is ours, so no engine behaviour could make a bar on it fail.
-            var source = File.ReadAllText(DurableMinimalSamplePath);
-            var lines = SourceLines.CountCode(source);
-            var body = SourceLines.CountBody(source);
-            fact.Metric("minimal_sample_code_lines", lines, "lines");
-            fact.Metric("minimal_sample_body_lines", body, "lines");
-            fact.Finding(string.Create(
-                CultureInfo.InvariantCulture,
-                $"Size (a metric, not rated): {Path.GetFileName(DurableMinimalSamplePath)}, an orchestrator, an activity, their registration and a start that waits for the result, is {lines} code lines ({body} without using and namespace lines). It holds no host wiring (AddDurableTaskWorker/AddDurableTaskClient with a backend): the in-process test host supplies worker and client here."));
-        }
+        MinimalSample.Measure(fact, DurableMinimalSamplePath, "an orchestrator, an activity, their registration and a start that waits for the result", "It holds no host wiring (AddDurableTaskWorker/AddDurableTaskClient with a backend): the in-process test host supplies worker and client here.");
 
         fact.Cite("Orchestrators and activities are classes deriving from TaskOrchestrator<TInput, TOutput> and TaskActivity<TInput, TOutput>, registered with AddTasks and scheduled by name.", "https://github.com/microsoft/durabletask-dotnet");
         fact.Conclude();
