@@ -27,10 +27,10 @@ public sealed class WorkerProcess : IAsyncDisposable
     }
 
     private readonly ConcurrentQueue<string> firstErrors = new();
-    private readonly IWorkerConnection? connection;
+    private readonly IWorkerConnection connection;
     private volatile bool killed;
 
-    private WorkerProcess(string identity, Process process, IWorkerConnection? connection)
+    private WorkerProcess(string identity, Process process, IWorkerConnection connection)
     {
         Identity = identity;
         this.process = process;
@@ -174,7 +174,7 @@ public sealed class WorkerProcess : IAsyncDisposable
         // Core logs with terminal colours; the escapes mean nothing in a diagnostic dump. The worker never prints a
         // secret, and what the SDK prints is redacted here too before anyone can quote it.
         line = System.Text.RegularExpressions.Regex.Replace(line, "\u001b\\[[0-9;]*m", string.Empty);
-        line = connection?.Redact(line) ?? line;
+        line = connection.Redact(line);
         if (error && firstErrors.Count < 5)
         {
             firstErrors.Enqueue(line);
@@ -192,18 +192,17 @@ public sealed class WorkerProcess : IAsyncDisposable
 /// connect (<see cref="Connection"/>, secrets included), which goes to its standard input and never its arguments;
 /// optionally what it hosts (<see cref="Host"/>, e.g. "--host ai --model-endpoint URL" or "--host durabletask", whose
 /// connection is an Azure Storage one rather than Temporal's <see cref="WorkerConnection"/>) and environment variables for
-/// what must not appear on a command line (the model endpoint's key). A worker that connects to nothing (Agent Framework's
-/// in-process execution) has no <see cref="Connection"/>: its first input line is <see cref="InputLine"/> instead.
+/// what must not appear on a command line (the model endpoint's key). Agent Framework's worker connects to no server:
+/// its <see cref="Connection"/> is the runs it drives and where their checkpoints are.
 /// </summary>
 public sealed record WorkerLaunch(
-    IWorkerConnection? Connection,
+    IWorkerConnection Connection,
     string TaskQueue,
     string LedgerPath,
     bool Cache,
     string Identity,
     IReadOnlyList<string>? Host = null,
-    IReadOnlyDictionary<string, string>? Environment = null,
-    string? InputLine = null)
+    IReadOnlyDictionary<string, string>? Environment = null)
 {
     public IReadOnlyList<string> Arguments(int parentProcessId) =>
     [
@@ -216,6 +215,5 @@ public sealed record WorkerLaunch(
     ];
 
     /// <summary>The first line written to the worker's standard input (a method: a record prints its properties).</summary>
-    public string StandardInputLine() =>
-        InputLine ?? Connection?.ToJsonLine() ?? throw new InvalidOperationException("a worker launch needs a connection or an input line");
+    public string StandardInputLine() => Connection.ToJsonLine();
 }

@@ -199,4 +199,20 @@ public sealed class WorkerConnectionTests
         },
         RpcMetadata = [new("x-team", "evaluation")],
     };
+
+    [Fact]
+    public void AgentFrameworkSettingsCrossAsTheConnectionAndRedactTheModelKey()
+    {
+        var settings = new DurableEval.Workflows.AgentFramework.AgentFrameworkWorkerSettings("/tmp/checkpoints", [new("run-1", 0)], 3, 10)
+        {
+            ModelEndpoint = "http://127.0.0.1:5000/v1/",
+            ModelApiKey = "sk-model-secret-42",
+        };
+        var launch = new WorkerLaunch(settings, "agentframework", "/tmp/ledger.db", false, "worker-1", ["--host", "agentframework"]);
+
+        Assert.Contains("sk-model-secret-42", launch.StandardInputLine(), StringComparison.Ordinal);
+        Assert.DoesNotContain("sk-model-secret-42", string.Join(" ", launch.Arguments(1)), StringComparison.Ordinal);
+        Assert.Equal("call failed with key [redacted]", settings.Redact("call failed with key sk-model-secret-42"));
+        Assert.DoesNotContain("sk-model-secret-42", settings.Describe(), StringComparison.Ordinal);
+    }
 }

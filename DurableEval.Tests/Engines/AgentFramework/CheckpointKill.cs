@@ -49,13 +49,12 @@ public static class CheckpointKill
         WorkerProcess StartWorker()
         {
             var worker = WorkerProcess.Start(new WorkerLaunch(
-                Connection: null,
+                Connection: settings,
                 TaskQueue: "agentframework",
                 LedgerPath: ledger,
                 Cache: false,
                 Identity: $"worker-{(workers.Count + 1).ToString(CultureInfo.InvariantCulture)}",
-                Host: ["--host", "agentframework"],
-                InputLine: settings.ToJsonLine()));
+                Host: ["--host", "agentframework"]));
             workers.Add(worker);
             return worker;
         }

@@ -51,8 +51,8 @@ public static class ModelCallProcessKill
         WorkerProcess Start()
         {
             var worker = WorkerProcess.Start(new WorkerLaunch(
-                Connection: null, TaskQueue: "agentframework", LedgerPath: ledger, Cache: false,
-                Identity: $"worker-{(workers.Count + 1).ToString(CultureInfo.InvariantCulture)}", Host: ["--host", "agentframework"], InputLine: settings.ToJsonLine()));
+                Connection: settings, TaskQueue: "agentframework", LedgerPath: ledger, Cache: false,
+                Identity: $"worker-{(workers.Count + 1).ToString(CultureInfo.InvariantCulture)}", Host: ["--host", "agentframework"]));
             workers.Add(worker);
             return worker;
         }
