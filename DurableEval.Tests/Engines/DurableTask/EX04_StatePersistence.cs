@@ -70,7 +70,7 @@ public sealed partial class InProcessFacts
 
                 if (history.Count == 0)
                 {
-                    checks.NotRun("history-in-order", $"{InProcessBlock.NoHistory}; e18az's Azure Storage facts can show it");
+                    checks.NotRun("history-in-order", $"{InProcessBlock.NoHistory}; no Durable Task fact reads it on the Azure Storage host yet");
                 }
                 else
                 {
