@@ -52,7 +52,7 @@ public static class InProcessHost
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            fact.Unavailable(specs, $"the Durable Task in-process test host did not start ({e.GetType().Name}: {Servers.ServerFixture.OneLine(e.Message)}); fix: restore Microsoft.DurableTask.InProcessTestHost and allow a loopback port in 30000-40000");
+            fact.Unavailable(specs, $"the Durable Task in-process test host did not start ({e.GetType().Name}: {Servers.ServerFixture.OneLine(e.Message)}); fix: restore Microsoft.DurableTask.InProcessTestHost and allow it a free loopback port");
             return;
         }
 
@@ -87,18 +87,31 @@ public static class InProcessHost
     {
         var log = new DurableCallLog();
         using var bound = new CancellationTokenSource(StartBound);
-        var host = await DurableTaskTestHost.StartAsync(
-            registry,
-            new DurableTaskTestHostOptions
+
+        // A port of our choosing, free when chosen: the package's own random pick collided with a port another server
+        // of the run held ("address already in use"). Chosen again if it is taken before the host binds it.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
             {
-                ConfigureServices = s =>
-                {
-                    s.AddSingleton(log);
-                    services?.Invoke(s);
-                },
-            },
-            bound.Token);
-        return (host, log);
+                var host = await DurableTaskTestHost.StartAsync(
+                    registry,
+                    new DurableTaskTestHostOptions
+                    {
+                        Port = Servers.DevServers.FreeLoopbackPort(),
+                        ConfigureServices = s =>
+                        {
+                            s.AddSingleton(log);
+                            services?.Invoke(s);
+                        },
+                    },
+                    bound.Token);
+                return (host, log);
+            }
+            catch (IOException) when (attempt < 3)
+            {
+            }
+        }
     }
 
     private static string ReadVersion()
